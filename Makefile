@@ -1,0 +1,62 @@
+# Two commands set up everything on a fresh machine: `make serve` and `make test`.
+# Each target installs what it needs (venv, npm packages, Debian chromium when root).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+SETUP := build_scripts/setup.sh
+
+.PHONY: help setup chromium nginx site serve test test-unit test-browser lint bench dist clean
+
+help:
+	@echo "make serve   build the site and serve it on http://127.0.0.1:$(PORT)/"
+	@echo "make test    lint, unit tests, site build and browser tests"
+	@echo "make bench   benchmarks of the calculator pages (prints a table)"
+	@echo "make dist    hospital hosting bundle in dist/"
+
+# The stamps re-run an install only when its pinned inputs change.
+$(VENV)/.installed: pyproject.toml
+	@PYTHON=$(PYTHON) bash $(SETUP) venv
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@bash $(SETUP) npm
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+chromium:
+	@CHROMIUM=$(CHROMIUM) bash $(SETUP) chromium
+
+nginx:
+	@bash $(SETUP) nginx
+
+site: setup
+	$(PY) -m build_scripts.build_site
+
+serve: site
+	$(PY) -m build_scripts.serve --port $(PORT)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+test-unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit -q
+
+test-browser: site chromium nginx
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser -q
+
+# One pytest run, so the closing line counts every test.
+test: lint site chromium nginx
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests -q
+
+bench: site chromium
+	CHROMIUM=$(CHROMIUM) $(PY) -m benchmarks.run
+
+dist: site
+	$(PY) -m build_scripts.make_dist
+
+clean:
+	rm -rf site build dist .pytest_cache docs/algorithm docs/evidence docs/options

@@ -1,0 +1,153 @@
+"""Build the whole site into site/: generated pages, the wheel, MkDocs, the Pyodide engine.
+
+Every step fails loudly with what to do; a half-built site is never left looking complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from build_scripts.paths import (
+    BUILD,
+    PYODIDE_FILES,
+    PYODIDE_NPM,
+    ROOT,
+    SITE,
+    WHEEL_DIR,
+    WORKER_SOURCE,
+    engine_dir_name,
+)
+from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
+
+WHEEL_PACKAGE = "net-guide-calculator"  # the [project] name in pyproject.toml
+
+
+class BuildError(SystemExit):
+    """A build step failed; the message says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"build failed: {message}")
+
+
+def pyodide_version() -> str:
+    package = PYODIDE_NPM / "package.json"
+    if not package.is_file():
+        raise BuildError(f"{PYODIDE_NPM} is missing: run `npm ci` (make site does it).")
+    return json.loads(package.read_text())["version"]
+
+
+def build_wheel() -> Path:
+    """Build the pure-Python wheel with pypa/build (pyodide-build cannot run here)."""
+    shutil.rmtree(WHEEL_DIR, ignore_errors=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(WHEEL_DIR)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise BuildError(f"wheel build failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    wheels = sorted(WHEEL_DIR.glob("*.whl"))
+    if len(wheels) != 1 or not wheels[0].name.endswith("-py3-none-any.whl"):
+        raise BuildError(
+            f"expected one pure wheel in {WHEEL_DIR}, found {[w.name for w in wheels]}"
+        )
+    return wheels[0]
+
+
+def generate_pages() -> None:
+    """Render the algorithm, option and evidence pages from calculator/data (Jinja2)."""
+    from build_scripts import render_pages
+
+    render_pages.render_all()
+
+
+def run_mkdocs(engine_path: str, pyodide: str) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"), strict=True)
+    config.extra.update(
+        {
+            "version": ENGINE_VERSION,
+            "evidence_date": EVIDENCE_DATE,
+            "engine_path": engine_path,
+            "pyodide_version": pyodide,
+        }
+    )
+    build(config)  # raises mkdocs.exceptions.Abort on any warning (strict)
+
+
+def lock_file_for(wheel: Path, pyodide_lock: dict) -> dict:
+    """A Pyodide lock listing only our wheel, so loadPyodide fetches it while booting."""
+    return {
+        "info": pyodide_lock["info"],
+        "packages": {
+            WHEEL_PACKAGE: {
+                "name": WHEEL_PACKAGE,
+                "version": ENGINE_VERSION,
+                "file_name": wheel.name,
+                "install_dir": "site",
+                "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(),
+                "package_type": "package",
+                "imports": ["calculator"],
+                "depends": [],
+                "unvendored_tests": False,
+            }
+        },
+    }
+
+
+def copy_engine(wheel: Path, engine_dir: Path) -> None:
+    """Copy the runtime, the wheel, a lock file and the worker into one versioned folder."""
+    missing = [name for name in PYODIDE_FILES if not (PYODIDE_NPM / name).is_file()]
+    if missing:
+        raise BuildError(f"Pyodide files missing from {PYODIDE_NPM}: {missing}; run `npm ci`.")
+    if not WORKER_SOURCE.is_file():
+        raise BuildError(f"worker source missing: {WORKER_SOURCE}")
+    shutil.rmtree(engine_dir.parent, ignore_errors=True)
+    engine_dir.mkdir(parents=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(PYODIDE_NPM / name, engine_dir / name)
+    shutil.copy2(wheel, engine_dir / wheel.name)
+    shutil.copy2(WORKER_SOURCE, engine_dir / WORKER_SOURCE.name)
+    upstream = json.loads((PYODIDE_NPM / "pyodide-lock.json").read_text())
+    lock = lock_file_for(wheel, upstream)
+    (engine_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1))
+
+
+def build_site() -> Path:
+    started = time.monotonic()
+    pyodide = pyodide_version()
+    engine_rel = f"assets/engine/{engine_dir_name(ENGINE_VERSION)}/"
+    generate_pages()
+    wheel = build_wheel()
+    run_mkdocs(engine_rel, pyodide)
+    copy_engine(wheel, SITE / engine_rel)
+    from build_scripts.csp import apply_csp
+    from build_scripts.precompress import precompress
+
+    apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
+    precompress(SITE)
+    print(
+        f"built site/ in {time.monotonic() - started:.1f} s: engine {ENGINE_VERSION}, "
+        f"Pyodide {pyodide}, evidence {EVIDENCE_DATE}, engine path {engine_rel}"
+    )
+    return SITE
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__).parse_args()
+    BUILD.mkdir(exist_ok=True)
+    build_site()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Precompressed `.br` and `.gz` copies of the site's compressible files.
+
+Web servers (nginx gzip_static/brotli_static, Apache and IIS rewrites, build_scripts/serve.py)
+send these instead of compressing on every request. A copy is kept only when it saves more
+than 10 % (python_stdlib.zip and the wheel are already deflated). Brotli at quality 11 takes
+about 30 s for pyodide.asm.wasm, so results are cached by content hash under build/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import brotli
+
+from build_scripts.paths import BUILD
+
+# Suffixes worth compressing; everything else (png, already compressed archives...) is skipped.
+SUFFIXES = {
+    ".wasm",
+    ".mjs",
+    ".js",
+    ".css",
+    ".zip",
+    ".whl",
+    ".html",
+    ".json",
+    ".svg",
+    ".xml",
+    ".txt",
+    ".map",
+}
+MIN_SIZE = 1024  # bytes; smaller files gain nothing worth a second request path
+MAX_RATIO = 0.9  # keep a compressed copy only when it is at most 90 % of the original
+CACHE = BUILD / "precompress-cache"
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _brotli(data: bytes) -> bytes:
+    return brotli.compress(data, quality=11)
+
+
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {".br": _brotli, ".gz": _gzip}
+
+
+def candidates(site: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in site.rglob("*")
+        if path.is_file() and path.suffix.lower() in SUFFIXES and path.stat().st_size > MIN_SIZE
+    )
+
+
+def _compressed(data: bytes, suffix: str, cache: Path | None) -> bytes:
+    if cache is None:
+        return ENCODERS[suffix](data)
+    key = cache / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    if key.is_file():
+        return key.read_bytes()
+    out = ENCODERS[suffix](data)
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = key.with_name(key.name + ".tmp")
+    tmp.write_bytes(out)
+    tmp.replace(key)
+    return out
+
+
+def _precompress_one(path: Path, cache: Path | None) -> list[Path]:
+    data = path.read_bytes()
+    written = []
+    for suffix in ENCODERS:
+        target = path.with_name(path.name + suffix)
+        out = _compressed(data, suffix, cache)
+        if len(out) <= MAX_RATIO * len(data):
+            target.write_bytes(out)
+            shutil.copystat(path, target)  # same mtime: servers' validators stay consistent
+            written.append(target)
+        else:
+            target.unlink(missing_ok=True)
+    return written
+
+
+def precompress(site: Path, cache: Path | None = CACHE) -> list[Path]:
+    """Write `<file>.br` and `<file>.gz` next to each file that shrinks by more than 10 %.
+
+    Stale copies of files that no longer qualify are removed. Returns the files written.
+    """
+    return [target for path in candidates(site) for target in _precompress_one(path, cache)]
+
+
+if __name__ == "__main__":
+    from build_scripts.paths import SITE
+
+    files = precompress(SITE)
+    print(f"precompressed {len(files)} files in {SITE}")

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what the Makefile needs, or says exactly what is missing. Usage: setup.sh venv|npm|chromium|nginx
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+die() { echo "setup: $*" >&2; exit 1; }
+
+case "${1:-}" in
+  venv)
+    python=${PYTHON:-python3}
+    command -v "$python" >/dev/null || die "$python not found: install Python 3.11 or newer."
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+      || die "Python 3.11 or newer is needed ($python is $("$python" --version 2>&1))."
+    "$python" -m venv .venv 2>/dev/null \
+      || die "could not create .venv: install the venv module (Debian: apt-get install python3-venv)."
+    .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+    .venv/bin/python -m pip install --quiet -e '.[dev]' \
+      || die "pip could not install the pinned tools from pyproject.toml (is PyPI reachable?)."
+    ;;
+  npm)
+    command -v npm >/dev/null || die "npm not found: install Node.js 18+ and npm (Debian: apt-get install nodejs npm)."
+    npm ci --no-audit --no-fund --loglevel=error \
+      || die "npm ci failed: the pinned packages in package-lock.json could not be installed."
+    ;;
+  chromium)
+    chromium=${CHROMIUM:-/usr/bin/chromium}
+    if [ ! -x "$chromium" ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing Debian chromium for the browser tests"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+          || die "apt-get could not install chromium."
+      else
+        die "Chromium not found at $chromium. Install it (Debian: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium. Playwright's own browser download does not work offline."
+      fi
+    fi
+    ;;
+  nginx)
+    # The browser tests run the shipped nginx configuration (build_scripts/hosting/nginx.conf),
+    # which serves the .br copies through the brotli static module.
+    brotli_module=/usr/share/nginx/modules/ngx_http_brotli_static_module.so
+    if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] || [ ! -f "$brotli_module" ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing Debian nginx and its brotli static module for the hosting tests"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-brotli-static >/dev/null \
+          || die "apt-get could not install nginx and libnginx-mod-http-brotli-static."
+        # Only the binary is needed: the tests start their own nginx on a free port.
+        if command -v systemctl >/dev/null; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+      else
+        die "nginx with the brotli static module is needed for the hosting tests. Install it (Debian: sudo apt-get install nginx libnginx-mod-http-brotli-static)."
+      fi
+    fi
+    ;;
+  *)
+    die "usage: setup.sh venv|npm|chromium|nginx"
+    ;;
+esac

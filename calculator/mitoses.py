@@ -1,0 +1,119 @@
+"""Mitotic counts in any of the accepted shapes, converted to mitoses per 2 mm².
+
+Values stay exact Fractions unless π is involved (a field given by its diameter); then they
+are floats, and comparisons with thresholds use a 1e-9 tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from calculator.user_numbers import FieldError, echo, parse_field
+
+# Within this distance of a threshold a π-derived value counts as equal to it, so float error
+# cannot push 20.000000000001 into G3.
+TOLERANCE = 1e-9
+
+Number = Fraction | float
+
+# The accepted shapes of the `mitoses` object (the contract's list).
+SHAPES: tuple[frozenset[str], ...] = (
+    frozenset({"per_2mm2"}),
+    frozenset({"count", "area_mm2"}),
+    frozenset({"count", "hpf", "field_diameter_mm"}),
+    frozenset({"count", "hpf", "field_area_mm2"}),
+)
+_SHAPE_HELP = (
+    'give one of: {"per_2mm2"}, {"count", "area_mm2"}, {"count", "hpf", "field_diameter_mm"} '
+    'or {"count", "hpf", "field_area_mm2"}'
+)
+
+
+@dataclass(frozen=True)
+class MitoticRate:
+    """Mitoses per 2 mm², plus what the flags need to know about how they were counted."""
+
+    per_2mm2: Number
+    area_mm2: Number | None = None  # total area counted, when known
+    field_diameter_mm: Fraction | None = None
+
+
+def compare(value: Number, threshold: int | Fraction) -> int:
+    """-1, 0 or 1 as value is below, at or above threshold (exact, or within TOLERANCE)."""
+    if isinstance(value, Fraction):
+        return (value > threshold) - (value < threshold)
+    diff = value - float(threshold)
+    if abs(diff) <= TOLERANCE:
+        return 0
+    return 1 if diff > 0 else -1
+
+
+def field_area(diameter_mm: Fraction) -> float:
+    """Area of one circular field, pi * (d / 2)^2."""
+    return math.pi * float(diameter_mm * diameter_mm / 4)
+
+
+def read_mitoses(value: object) -> MitoticRate | None:
+    """Validate the `mitoses` input and convert it; None when no mitotic count was given."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise FieldError(
+            "mitoses",
+            f"The mitotic count was given as {echo(value)}, which is not a recognised form; "
+            + _SHAPE_HELP,
+        )
+    # A key with a null value counts as left out (a form field left blank).
+    given = {key: item for key, item in value.items() if item is not None}
+    if not given:
+        return None
+    keys = frozenset(given)
+    if keys not in SHAPES:
+        shown = ", ".join(sorted(str(key)[:40] for key in keys)[:8])
+        raise FieldError(
+            "mitoses",
+            f"The mitotic count has an unrecognised combination of values ({shown}); "
+            + _SHAPE_HELP,
+        )
+    if keys == {"per_2mm2"}:
+        return MitoticRate(per_2mm2=parse_field("mitoses.per_2mm2", given["per_2mm2"]))
+    count = parse_field("mitoses.count", given["count"], whole=True)
+    if "area_mm2" in keys:
+        area = parse_field("mitoses.area_mm2", given["area_mm2"], positive=True)
+        return _checked(MitoticRate(per_2mm2=count * 2 / area, area_mm2=area), "mitoses.area_mm2")
+    fields = parse_field("mitoses.hpf", given["hpf"], whole=True, positive=True)
+    if "field_area_mm2" in keys:
+        one_field = parse_field("mitoses.field_area_mm2", given["field_area_mm2"], positive=True)
+        area = fields * one_field
+        rate = MitoticRate(per_2mm2=count * 2 / area, area_mm2=area)
+        return _checked(rate, "mitoses.field_area_mm2")
+    diameter = parse_field("mitoses.field_diameter_mm", given["field_diameter_mm"], positive=True)
+    # count * 2 / (fields * pi * d^2 / 4) = 8 count / (fields d^2) / pi: keep the exact part
+    # exact and divide by pi once, so the only inexact step is a single float division.
+    exact_part = 8 * count / (fields * diameter * diameter)
+    try:
+        per_2mm2 = float(exact_part) / math.pi
+        area_counted = float(fields) * field_area(diameter)
+    except OverflowError:
+        raise FieldError(
+            "mitoses.field_diameter_mm",
+            "The field diameter is too small to be real; check the value",
+        ) from None
+    if not math.isfinite(per_2mm2) or area_counted == 0:
+        raise FieldError(
+            "mitoses.field_diameter_mm",
+            "The field diameter is too small to be real; check the value",
+        )
+    return MitoticRate(per_2mm2=per_2mm2, area_mm2=area_counted, field_diameter_mm=diameter)
+
+
+def _checked(rate: MitoticRate, field: str) -> MitoticRate:
+    """Refuse a rate too large to report (a near-zero area), instead of overflowing later."""
+    try:
+        float(rate.per_2mm2)
+    except OverflowError:
+        raise FieldError(field, "This area is too small to be real; check the value") from None
+    return rate

@@ -1,0 +1,123 @@
+"""Check the answers against the contract and run the grading engine when indices are given."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from calculator.sequencing.contract import (
+    ANSWER_VALUES,
+    GRADING_CLASS,
+    GRADING_KEYS,
+    KI67_VALUE,
+    OPTION_IDS,
+    PRIOR_KEY,
+    SEQUENCING_KEYS,
+)
+
+THORACIC = ("lung", "thymus")
+GRADES = ANSWER_VALUES["grade"]
+# Grading classes whose grade the tree can use directly.
+USABLE_CLASSES = ("NET", "MiNEN")
+
+
+class AnswerError(ValueError):
+    """An answer the engine cannot use; `field` names it as the contract does."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class Answers:
+    """The answers as the walk reads them, plus what the grading engine computed."""
+
+    values: dict[str, str]
+    prior: frozenset[str] = frozenset()
+    computed: dict[str, object] = field(default_factory=dict)
+
+
+def read_answers(answers: object) -> Answers:
+    """Validate every key and value; raise AnswerError for the first bad one."""
+    if not isinstance(answers, Mapping):
+        raise AnswerError("input", "The answers must be one JSON object of key-value pairs.")
+    values: dict[str, str] = {}
+    prior: frozenset[str] = frozenset()
+    grading: dict[str, object] = {}
+    for key, value in answers.items():
+        if not isinstance(key, str):
+            raise AnswerError("input", f"Answer keys must be text, not {key!r}.")
+        if key in ANSWER_VALUES:
+            if value is not None:
+                values[key] = _value(key, value)
+        elif key == PRIOR_KEY:
+            prior = _prior(value)
+        elif key in GRADING_KEYS:
+            if value is not None:
+                grading[key] = value
+        else:
+            known = ", ".join((*SEQUENCING_KEYS, *GRADING_KEYS))
+            raise AnswerError(key, f"Unknown answer key {key!r}. Known keys: {known}.")
+    result = Answers(values, prior)
+    if grading:
+        _grade(result, grading)
+    return result
+
+
+def _value(key: str, value: object) -> str:
+    allowed = ANSWER_VALUES[key]
+    if not isinstance(value, str) or value not in allowed:
+        shown = repr(value) if isinstance(value, str) else f"{value!r} ({type(value).__name__})"
+        raise AnswerError(
+            key, f"Unknown value {shown} for {key!r}. Expected one of: {', '.join(allowed)}."
+        )
+    return value
+
+
+def _prior(value: object) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    items: list[object]
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",") if v.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise AnswerError(PRIOR_KEY, "'prior' must be a list of option ids.")
+    for item in items:
+        if not isinstance(item, str) or item not in OPTION_IDS:
+            raise AnswerError(
+                PRIOR_KEY,
+                f"{item!r} in 'prior' is not a known option id. "
+                f"Known ids: {', '.join(OPTION_IDS)}.",
+            )
+    return frozenset(str(i) for i in items)
+
+
+def _grade(result: Answers, grading: dict[str, object]) -> None:
+    """Grade from Ki-67 / mitoses (shared/spec/grading.md); errors keep the grading field."""
+    site = result.values.get("site")
+    if site in THORACIC:
+        return  # thoracic tumours leave the tree before any grade is needed
+    from calculator.grading import grade  # late import: calculator/__init__ imports us
+
+    inputs: dict[str, object] = dict(grading)
+    # Without a site yet, any GEP site checks the numbers the same way.
+    inputs["site"] = site or "unknown_primary"
+    if "differentiation" in result.values:
+        inputs["differentiation"] = result.values["differentiation"]
+    graded = grade(inputs).to_dict()
+    error = graded.get("error")
+    if graded.get("status") == "error" and isinstance(error, Mapping):
+        raise AnswerError(str(error.get("field", "input")), str(error.get("message", "")))
+    result.computed[KI67_VALUE] = graded.get("ki67_percent")
+    result.computed[GRADING_CLASS] = graded.get("classification")
+    computed_grade = graded.get("grade")
+    if (
+        "grade" not in result.values
+        and computed_grade in GRADES
+        and graded.get("classification") in USABLE_CLASSES
+    ):
+        result.values["grade"] = str(computed_grade)

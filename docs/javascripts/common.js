@@ -1,0 +1,86 @@
+// Small helpers shared by the calculator pages: page mounting under instant navigation,
+// query-string state and the copy-link button. No page-specific logic here.
+(function () {
+  "use strict";
+
+  // Run `mount(root)` once for each page view that contains `selector`. Material's instant
+  // navigation emits document$ for new pages; a same-page link that only changes the query
+  // emits none: pages that keep state in the query also listen to popstate.
+  function onPageView(selector, mount) {
+    const run = () => {
+      const root = document.querySelector(selector);
+      if (root && !root.dataset.mounted) {
+        root.dataset.mounted = "true";
+        mount(root);
+      }
+    };
+    if (window.document$) window.document$.subscribe(run);
+    else document.addEventListener("DOMContentLoaded", run);
+  }
+
+  // The page URL's query as a flat {key: value} object (the last value wins for repeated keys).
+  function paramsFromUrl() {
+    const params = {};
+    for (const [key, value] of new URLSearchParams(window.location.search)) params[key] = value;
+    return params;
+  }
+
+  function queryFor(params) {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== "" && value !== undefined && value !== null) search.set(key, value);
+    }
+    const text = search.toString();
+    return text ? `?${text}` : "";
+  }
+
+  // Keep the URL in step with the inputs; `push` adds a history entry (step changes).
+  function writeUrl(params, push) {
+    const url = `${window.location.pathname}${queryFor(params)}${window.location.hash}`;
+    if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
+    if (push) window.history.pushState(null, "", url);
+    else window.history.replaceState(window.history.state, "", url);
+  }
+
+  // Clipboard API needs a secure context; plain-HTTP intranets fall back to execCommand.
+  async function copyLink(statusNode) {
+    const url = window.location.href;
+    let copied = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(url);
+        copied = true;
+      }
+    } catch (error) {
+      copied = false;
+    }
+    if (!copied) {
+      const area = document.createElement("textarea");
+      area.value = url;
+      area.setAttribute("readonly", "");
+      area.style.position = "absolute";
+      area.style.left = "-9999px";
+      document.body.appendChild(area);
+      area.select();
+      try {
+        copied = document.execCommand("copy");
+      } catch (error) {
+        copied = false;
+      }
+      area.remove();
+    }
+    if (statusNode) {
+      statusNode.textContent = copied ? "Link copied." : `Copy this link: ${url}`;
+    }
+    return copied;
+  }
+
+  function element(tag, attributes, text) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  window.NetCommon = { onPageView, paramsFromUrl, queryFor, writeUrl, copyLink, element };
+})();

@@ -1,0 +1,95 @@
+// The calculation engine: Pyodide plus the project's wheel, in one long-lived module worker.
+// It is served from a versioned folder next to the Pyodide runtime, so every URL here is
+// relative to this file. Protocol (CONTRIBUTING.md): requests {id, kind, params};
+// replies {id, ok, result | message}; events {type: "progress" | "ready" | "failed"}.
+
+const base = new URL("./", import.meta.url);
+const RUNTIME_FILES = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+
+function post(message) {
+  self.postMessage(message);
+}
+
+class HostingError extends Error {}
+
+// Watch the runtime's own fetches: report progress, and turn a wrong MIME type into a clear
+// error (Pyodide otherwise only logs a warning and never finishes booting).
+const realFetch = self.fetch.bind(self);
+const seen = new Set();
+self.fetch = async (input, init) => {
+  const response = await realFetch(input, init);
+  const url = String(input instanceof Request ? input.url : input);
+  const name = RUNTIME_FILES.find((file) => url.split("?")[0].endsWith(file));
+  if (name) {
+    if (!response.ok) {
+      throw fail(new HostingError(`${name} could not be loaded (HTTP ${response.status}).`));
+    }
+    const type = (response.headers.get("Content-Type") || "").split(";")[0].trim();
+    if (name.endsWith(".wasm") && type !== "application/wasm") {
+      throw fail(
+        new HostingError(
+          `The server sent ${name} as "${type || "no type"}". WebAssembly must be served ` +
+            `as application/wasm: add that MIME type for .wasm files to the web server.`,
+        ),
+      );
+    }
+    seen.add(name);
+    post({ type: "progress", stage: `downloaded ${name}`, fraction: 0.15 + 0.2 * seen.size });
+  }
+  return response;
+};
+
+let failed = false;
+function fail(error) {
+  if (!failed) {
+    failed = true;
+    post({ type: "failed", message: String(error && error.message ? error.message : error) });
+  }
+  return error;
+}
+
+async function boot() {
+  post({ type: "progress", stage: "starting the Python runtime", fraction: 0.1 });
+  let loadPyodide;
+  try {
+    ({ loadPyodide } = await import(new URL("pyodide.mjs", base).href));
+  } catch (error) {
+    throw fail(
+      new HostingError(
+        `pyodide.mjs could not be loaded (${error}). The server must send .mjs files ` +
+          `with a JavaScript MIME type (text/javascript).`,
+      ),
+    );
+  }
+  const pyodide = await loadPyodide({
+    indexURL: base.href,
+    lockFileURL: new URL("pyodide-lock.json", base).href,
+    packageBaseUrl: base.href, // never a CDN
+    packages: ["net-guide-calculator"],
+    stdout: () => {},
+    stderr: (text) => console.warn(text),
+  });
+  post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
+  const web = pyodide.pyimport("calculator.web");
+  const version = JSON.parse(web.handle("version", "{}"));
+  return { web, version };
+}
+
+const engine = boot();
+engine.then(
+  ({ version }) => {
+    if (!failed) post({ type: "ready", ...version });
+  },
+  (error) => fail(error),
+);
+
+self.onmessage = async (event) => {
+  const { id, kind, params } = event.data || {};
+  try {
+    const { web } = await engine;
+    const result = JSON.parse(web.handle(String(kind), JSON.stringify(params || {})));
+    post({ id, ok: true, result });
+  } catch (error) {
+    post({ id, ok: false, message: String(error && error.message ? error.message : error) });
+  }
+};

@@ -1,0 +1,484 @@
+// The treatment-sequencing page: one question at a time, answers in the query string, the
+// engine's result shown with links into the algorithm pages. The tree logic stays in Python
+// (calculator.web.sequence_params); this file asks, remembers and displays. DOM is built with
+// textContent and setAttribute only: nothing from the URL is ever parsed as HTML.
+(function () {
+  "use strict";
+  const { onPageView, paramsFromUrl, writeUrl, copyLink, element } = window.NetCommon;
+
+  const PREFERENCES = [
+    ["preferred", "Preferred"],
+    ["alternative", "Alternatives"],
+    ["consider", "Consider in selected patients"],
+    ["caution", "Use with caution"],
+    ["not_recommended", "Not recommended"],
+  ];
+  const PREFERENCE_LABEL = Object.fromEntries(PREFERENCES);
+  // Grading keys of shared/spec/grading.md that the page can take instead of a G1-G3 answer.
+  const GRADING_FIELDS = [
+    { key: "ki67_percent", label: "Ki-67 (%)", mode: "decimal" },
+    { key: "mitoses.per_2mm2", label: "Mitoses per 2 mm²", mode: "decimal" },
+  ];
+  const GRADING_MORE = [
+    { key: "ki67.positive_cells", label: "Ki-67-positive tumour cells", mode: "numeric" },
+    { key: "ki67.total_cells", label: "Tumour cells counted", mode: "numeric" },
+    { key: "mitoses.count", label: "Mitoses counted", mode: "numeric" },
+    { key: "mitoses.area_mm2", label: "Area counted (mm²)", mode: "decimal" },
+  ];
+  const GRADING_PREFIXES = ["ki67", "mitoses", "necrosis", "ne_component_percent"];
+  const isGradingKey = (key) =>
+    GRADING_PREFIXES.some((prefix) => key === prefix || key.startsWith(`${prefix}.`) || key === `${prefix}_percent`);
+
+  function mount(root) {
+    const siteRoot = new URL(root.dataset.siteRoot || "../../", window.location.href);
+    const questionNode = root.querySelector('[data-testid="next-question"]');
+    const answersList = root.querySelector(".net-seq-answers__list");
+    const answersEmpty = root.querySelector(".net-seq-answers__empty");
+    const resultNode = root.querySelector('[data-testid="sequence-result"]');
+    const jsonNode = root.querySelector('[data-testid="result-json"]');
+    const statusNode = root.querySelector('[data-testid="engine-status"]');
+    const copiedNode = root.querySelector(".net-copied");
+    const priorDetails = root.querySelector(".net-seq-prior");
+    const priorChoices = root.querySelector(".net-seq-prior__choices");
+    const generalError = root.querySelector('[data-testid="error-input"]');
+    let params = paramsFromUrl();
+    let map = { steps: {}, options: {}, trials: {}, pointers: {}, evidence_page: "evidence/" };
+    let latest = 0;
+    let focusAfterRender = false;
+
+    const href = (path) => new URL(path, siteRoot).href;
+    const stepInfo = (id) => map.steps[id] || { page: "algorithm/", title: id, key: null, choices: [] };
+    const stepHref = (id) => href(`${stepInfo(id).page}#${id}`);
+    const optionName = (id, fallback) => (map.options[id] ? map.options[id].name : fallback || id);
+    const gradeStep = () => Object.keys(map.steps).find((id) => map.steps[id].key === "grade");
+    const stepForKey = (key) => Object.keys(map.steps).find((id) => map.steps[id].key === key);
+
+    function priorList() {
+      return (params.prior || "").split(",").map((value) => value.trim()).filter(Boolean);
+    }
+
+    function commit() {
+      writeUrl(params, true); // one history entry per answered step: back/forward walk them
+      update();
+    }
+
+    function answer(key, value) {
+      const next = { ...params };
+      delete next[key];
+      if (key === "grade") for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
+      next[key] = value;
+      params = next;
+      focusAfterRender = true;
+      commit();
+    }
+
+    function removeAnswer(key) {
+      const next = { ...params };
+      delete next[key];
+      if (key === "grade") for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
+      params = next;
+      focusAfterRender = true;
+      commit();
+    }
+
+    // ------------------------------------------------------------------ earlier treatments
+    function renderPrior() {
+      priorChoices.replaceChildren();
+      const chosen = new Set(priorList());
+      const ids = Object.keys(map.options);
+      for (const value of chosen) if (!ids.includes(value)) ids.push(value); // keep unknown ids
+      for (const id of ids) {
+        const inputId = `seq-prior-${id}`.replace(/[^A-Za-z0-9_-]/g, "_");
+        const box = element("input", { type: "checkbox", id: inputId, name: "prior", value: id });
+        box.checked = chosen.has(id);
+        box.setAttribute("aria-describedby", "error-prior");
+        const label = element("label", { for: inputId });
+        label.append(box, document.createTextNode(` ${map.options[id] ? map.options[id].short_name : id}`));
+        priorChoices.append(label);
+      }
+      if (chosen.size) priorDetails.open = true;
+    }
+
+    priorChoices.addEventListener("change", () => {
+      const chosen = [...priorChoices.querySelectorAll("input:checked")].map((box) => box.value);
+      const next = { ...params };
+      delete next.prior;
+      if (chosen.length) next.prior = chosen.join(",");
+      params = next;
+      commit();
+    });
+
+    // ------------------------------------------------------------------ question
+    function questionHeading(text) {
+      const heading = element("h3", { class: "net-seq-question__text", tabindex: "-1", id: "seq-question-text" }, text);
+      return heading;
+    }
+
+    function renderQuestion(question, errorMessage) {
+      questionNode.replaceChildren();
+      if (!question) return;
+      const fieldset = element("fieldset", {
+        "data-key": question.key,
+        "data-step": question.step,
+        "aria-labelledby": "seq-question-text",
+      });
+      const legend = element("legend", {}, `Question: ${stepInfo(question.step).title}`);
+      fieldset.append(legend, questionHeading(question.text));
+      const choices = element("div", { class: "net-seq-choices", role: "group", "aria-labelledby": "seq-question-text" });
+      for (const choice of question.choices || []) {
+        const value = typeof choice === "string" ? choice : choice.value;
+        const label = typeof choice === "string" ? choice : choice.label || choice.value;
+        const button = element("button", { type: "button", "data-value": value, name: question.key }, label);
+        if (params[question.key] === value) button.setAttribute("aria-pressed", "true");
+        button.addEventListener("click", () => answer(question.key, value));
+        choices.append(button);
+      }
+      fieldset.append(choices);
+      const errorSlot = element("p", {
+        class: "net-error",
+        id: `error-${question.key}`,
+        "data-testid": `error-${question.key}`,
+      });
+      errorSlot.hidden = !errorMessage;
+      if (errorMessage) errorSlot.textContent = errorMessage;
+      fieldset.append(errorSlot);
+      if (question.key === "grade") fieldset.append(gradingForm());
+      const stepLink = element("a", { href: stepHref(question.step) }, "How this step is decided");
+      const more = element("p", { class: "net-seq-question__more" });
+      more.append(stepLink);
+      fieldset.append(more);
+      questionNode.append(fieldset);
+    }
+
+    function gradingField(field) {
+      const id = `seq-${field.key.replace(/\./g, "-")}`;
+      const wrap = element("div", { class: "net-field" });
+      const input = element("input", {
+        id,
+        name: field.key,
+        inputmode: field.mode,
+        autocomplete: "off",
+        "aria-describedby": `error-${field.key}`,
+      });
+      input.value = params[field.key] || "";
+      wrap.append(
+        element("label", { for: id }, field.label),
+        input,
+        element("p", { class: "net-error", id: `error-${field.key}`, "data-testid": `error-${field.key}`, hidden: "" }),
+      );
+      return wrap;
+    }
+
+    // Instead of G1-G3, the indices themselves (the engine grades them as on the grade page).
+    function gradingForm() {
+      const form = element("form", { class: "net-seq-grade", novalidate: "" });
+      form.append(element("p", {}, "Or enter the indices and let the calculator grade the tumour:"));
+      for (const field of GRADING_FIELDS) form.append(gradingField(field));
+      const more = element("details", { class: "net-seq-grade__more" });
+      more.append(element("summary", {}, "Counts instead of a percentage or rate"));
+      for (const field of GRADING_MORE) more.append(gradingField(field));
+      if (GRADING_MORE.some((field) => params[field.key])) more.open = true;
+      form.append(more);
+      for (const key of ["ki67", "mitoses"]) {
+        form.append(element("p", { class: "net-error", id: `error-${key}`, "data-testid": `error-${key}`, hidden: "" }));
+      }
+      form.append(element("button", { type: "submit", "data-action": "use-indices" }, "Grade from these values"));
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const next = { ...params };
+        delete next.grade;
+        for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
+        for (const input of form.querySelectorAll("input[name]")) {
+          if (input.value.trim() !== "") next[input.name] = input.value.trim();
+        }
+        params = next;
+        focusAfterRender = true;
+        commit();
+      });
+      return form;
+    }
+
+    // ------------------------------------------------------------------ path and answers
+    function answerText(stepId) {
+      const info = stepInfo(stepId);
+      if (!info.key) return "";
+      if (info.key === "grade" && !params.grade) {
+        const given = Object.keys(params).filter(isGradingKey).map((key) => `${key} ${params[key]}`);
+        return given.length ? `graded from ${given.join(", ")}` : "";
+      }
+      const value = params[info.key];
+      if (value === undefined) return "";
+      const choice = (info.choices || []).find((c) => c.value === value);
+      return choice ? choice.label : value;
+    }
+
+    function renderPath(path) {
+      answersList.replaceChildren();
+      answersEmpty.hidden = path.length > 0;
+      const seen = new Set();
+      for (const stepId of path) {
+        const info = stepInfo(stepId);
+        const item = element("li", { "data-step": stepId });
+        item.append(element("a", { href: stepHref(stepId) }, info.title));
+        const text = answerText(stepId);
+        if (text) {
+          item.append(document.createTextNode(`: ${text}`));
+          if (!seen.has(info.key)) {
+            const change = element("button", {
+              type: "button",
+              "data-action": "change-answer",
+              "data-key": info.key,
+              "aria-label": `Change answer: ${info.title}`,
+            }, "Change");
+            change.addEventListener("click", () => removeAnswer(info.key));
+            item.append(change);
+          }
+          seen.add(info.key);
+        }
+        answersList.append(item);
+      }
+    }
+
+    // ------------------------------------------------------------------ result
+    function optionItem(option) {
+      const item = element("li", {
+        class: "net-seq-option",
+        "data-option-id": option.id,
+        "data-preference": option.preference,
+      });
+      const title = element("p", { class: "net-seq-option__title" });
+      const page = map.options[option.id] ? map.options[option.id].page : "options/";
+      title.append(element("a", { href: href(`${page}#${option.id}`) }, option.name || optionName(option.id)));
+      title.append(document.createTextNode(" "));
+      title.append(element("span", { class: `net-pref net-pref--${option.preference}` }, PREFERENCE_LABEL[option.preference] || option.preference));
+      if (option.strength) {
+        title.append(document.createTextNode(" "));
+        title.append(element("span", { class: "net-strength", "data-strength": option.strength }, `grade ${option.strength}`));
+      }
+      if (option.newer) {
+        title.append(document.createTextNode(" "));
+        title.append(element("span", { class: "net-badge net-badge--newer" }, "Newer evidence"));
+      }
+      item.append(title);
+      if (option.rationale) item.append(element("p", { class: "net-seq-option__rationale" }, option.rationale));
+      const meta = element("p", { class: "net-seq-option__meta" });
+      if (option.evidence && option.evidence.length) {
+        meta.append(document.createTextNode("Trials: "));
+        option.evidence.forEach((trialId, index) => {
+          if (index) meta.append(document.createTextNode(", "));
+          const trial = map.trials[trialId];
+          let label = trial ? trial.name : trialId;
+          if (trial && trial.newer) label += " (newer)";
+          meta.append(element("a", { href: href(`${map.evidence_page || "evidence/"}#${trialId}`) }, label));
+        });
+        meta.append(document.createTextNode(". "));
+      } else {
+        meta.append(document.createTextNode("No trial listed (expert opinion of the source). "));
+      }
+      if (option.step) {
+        meta.append(document.createTextNode("From step: "));
+        meta.append(element("a", { href: stepHref(option.step) }, stepInfo(option.step).title));
+        meta.append(document.createTextNode("."));
+      }
+      item.append(meta);
+      return item;
+    }
+
+    function renderOptions(options) {
+      const box = element("div", { class: "net-seq-options", "data-testid": "options" });
+      // The engine lists options best first; grouping keeps that order.
+      const groups = [];
+      for (const option of options) {
+        let group = groups.find((g) => g.preference === option.preference);
+        if (!group) {
+          group = { preference: option.preference, items: [] };
+          groups.push(group);
+        }
+        group.items.push(option);
+      }
+      for (const group of groups) {
+        box.append(element("h4", {}, PREFERENCE_LABEL[group.preference] || group.preference));
+        const list = element("ul", { "data-preference-group": group.preference });
+        for (const option of group.items) list.append(optionItem(option));
+        box.append(list);
+      }
+      return box;
+    }
+
+    function renderAdvice(advice) {
+      const box = element("div", { class: "net-seq-advice" });
+      box.append(element("h4", {}, "Advice"));
+      const list = element("ul", { "data-testid": "advice" });
+      for (const entry of advice) {
+        const id = typeof entry === "string" ? entry : entry.id;
+        const text = typeof entry === "string" ? map.advice?.[entry] || entry : entry.text || map.advice?.[id] || id;
+        list.append(element("li", { "data-advice-id": id }, text));
+      }
+      box.append(list);
+      return box;
+    }
+
+    function renderPointer(pointer) {
+      const box = element("div", { class: "net-seq-pointer", "data-testid": "pointer" });
+      const info = map.pointers[pointer.page] || { title: pointer.page, page: `${pointer.page}/` };
+      box.append(element("p", { class: "net-result__headline" }, "Outside this decision tree"));
+      if (pointer.reason) box.append(element("p", {}, pointer.reason));
+      const line = element("p", {});
+      line.append(document.createTextNode("See "));
+      line.append(element("a", { href: href(info.page), "data-pointer": pointer.page }, info.title));
+      line.append(document.createTextNode("."));
+      box.append(line);
+      return box;
+    }
+
+    function clearErrors() {
+      for (const node of root.querySelectorAll(".net-error")) {
+        node.hidden = true;
+        node.textContent = "";
+      }
+      for (const node of root.querySelectorAll("[data-testid^='error-'][data-extra]")) node.remove();
+      for (const node of root.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+    }
+
+    // An error goes next to the field it concerns: the question that asks it, the grading
+    // inputs, the earlier-treatment list, or (for a key the page has no field for) the top.
+    function showError(error) {
+      const field = error.field || "input";
+      let question = null;
+      if (field === "grade" || isGradingKey(field)) question = gradeStep();
+      else if (field !== "prior") question = stepForKey(field);
+      if (question) {
+        const info = stepInfo(question);
+        renderQuestion({ key: info.key, step: question, text: info.question || info.title, choices: info.choices }, field === info.key ? error.message : "");
+      } else {
+        questionNode.replaceChildren();
+      }
+      if (field === "prior") priorDetails.open = true;
+      let slot = root.querySelector(`[data-testid="error-${CSS.escape(field)}"]`);
+      if (!slot) {
+        slot = element("p", { class: "net-error", "data-testid": `error-${field}`, "data-extra": "" });
+        generalError.after(slot);
+      }
+      slot.textContent = error.message;
+      slot.hidden = false;
+      const input = root.querySelector(`[aria-describedby="error-${CSS.escape(field)}"]`);
+      if (input) input.setAttribute("aria-invalid", "true");
+      const fix = element("p", { "data-extra": "", "data-testid": `error-${field}-fix` });
+      const remove = element("button", { type: "button", "data-action": "remove-answer" }, "Remove this answer");
+      remove.addEventListener("click", () => {
+        const next = { ...params };
+        for (const key of Object.keys(next)) if (key === field || key.startsWith(`${field}.`)) delete next[key];
+        params = next;
+        commit();
+      });
+      fix.append(remove);
+      slot.after(fix);
+    }
+
+    function render(result) {
+      clearErrors();
+      jsonNode.textContent = JSON.stringify(result, null, 2);
+      resultNode.replaceChildren();
+      resultNode.dataset.status = result.status;
+      renderPath(result.path || []);
+      if (result.status === "error") {
+        showError(result.error || { field: "input", message: "The engine could not read these answers." });
+        resultNode.append(
+          element("p", { class: "net-result__headline" }, "Cannot continue"),
+          element("p", {}, `Check the highlighted answer: ${(result.error || {}).message || ""}`),
+        );
+        return;
+      }
+      if (result.status === "needs_input") {
+        renderQuestion(result.next_question);
+        resultNode.append(element("p", { class: "net-result__placeholder" }, "Answer the question above to continue."));
+      } else {
+        questionNode.replaceChildren();
+      }
+      if (result.status === "out_of_scope" && result.pointer) resultNode.append(renderPointer(result.pointer));
+      if (result.status === "complete") {
+        const pathway = result.pathway === "pnet" ? "pancreatic NET" : result.pathway === "gi" ? "GI NET" : "";
+        resultNode.append(element("p", { class: "net-result__headline" }, pathway ? `Options: ${pathway} pathway` : "Options"));
+      }
+      if ((result.options || []).length) resultNode.append(renderOptions(result.options));
+      else if (result.status === "complete") resultNode.append(element("p", {}, "No option applies at this point."));
+      if ((result.advice || []).length) resultNode.append(renderAdvice(result.advice));
+      if (result.status === "complete") {
+        resultNode.append(
+          element("p", { class: "net-seq-note" },
+            "For later lines there is no consensus order: the list shows what has not failed yet. " +
+            "Decide with the multidisciplinary team and the patient."),
+        );
+      }
+      resultNode.append(element("p", { class: "net-result__engine" }, `Engine ${result.engine_version || ""}.`));
+      if (focusAfterRender) {
+        focusAfterRender = false;
+        const target = questionNode.querySelector("h3") || root.querySelector("#sequence-result-heading");
+        if (target) {
+          if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+          target.focus();
+        }
+      }
+    }
+
+    async function update() {
+      const ticket = ++latest;
+      try {
+        const result = await window.NetEngine.run("sequence", params);
+        if (ticket === latest) render(result); // a newer answer overtook this one
+      } catch (error) {
+        // Engine failure is shown by the status panel.
+      }
+    }
+
+    function showEngine({ state, failure, progress }) {
+      const text = statusNode.querySelector(".net-engine-status__text");
+      const bar = statusNode.querySelector("progress");
+      statusNode.dataset.state = state;
+      if (state === "ready") {
+        statusNode.hidden = true;
+      } else if (state === "failed") {
+        statusNode.hidden = false;
+        bar.hidden = true;
+        text.textContent = `The calculator could not start. ${failure} The algorithm pages still show every step.`;
+      } else {
+        statusNode.hidden = false;
+        bar.value = progress.fraction || 0;
+        text.textContent = `Loading the calculator engine (${progress.stage || "starting"})…`;
+      }
+    }
+
+    root.querySelector('[data-action="copy-link"]').addEventListener("click", () => copyLink(copiedNode));
+    root.querySelector('[data-action="reset"]').addEventListener("click", () => {
+      params = {};
+      renderPrior();
+      focusAfterRender = true;
+      commit();
+    });
+    const onPop = () => {
+      if (!document.body.contains(root)) {
+        window.removeEventListener("popstate", onPop);
+        return;
+      }
+      params = paramsFromUrl();
+      renderPrior();
+      update();
+    };
+    window.addEventListener("popstate", onPop);
+    const unsubscribe = window.NetEngine.subscribe((status) => {
+      if (!document.body.contains(root)) return unsubscribe();
+      showEngine(status);
+    });
+
+    fetch(href("algorithm/steps.json"))
+      .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.statusText))))
+      .catch(() => null)
+      .then((loaded) => {
+        if (loaded) map = { ...map, ...loaded };
+        renderPrior();
+        update();
+      });
+  }
+
+  onPageView("#sequence-calculator", mount);
+})();

@@ -1,0 +1,57 @@
+"""Helpers for the browser tests: the outside-request guard and waits on the engine."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.sync_api import BrowserContext, Page, Route
+
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
+ENGINE_BOOT_TIMEOUT_MS = 120_000
+
+
+class ExternalRequests(list[str]):
+    """URLs that tried to leave 127.0.0.1 (aborted)."""
+
+
+def guard(context: BrowserContext) -> ExternalRequests:
+    seen = ExternalRequests()
+
+    def handle(route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in {"data", "blob"} or (
+            parts.scheme in {"http", "https", "ws"} and parts.hostname in LOOPBACK
+        ):
+            route.continue_()
+        else:
+            seen.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return seen
+
+
+def wait_for_engine(page: Page, state: str = "ready") -> None:
+    page.wait_for_selector(
+        f"html[data-calculator={state}]", state="attached", timeout=ENGINE_BOOT_TIMEOUT_MS
+    )
+
+
+def wait_for_json(page: Page, expected: dict[str, Any], testid: str = "result-json") -> dict:
+    """Poll the page's engine JSON until it equals `expected` (or time out showing the diff)."""
+    locator = page.get_by_test_id(testid)
+    deadline = time.monotonic() + 15
+    shown: Any = None
+    while time.monotonic() < deadline:
+        text = locator.text_content() or ""
+        if text.strip():
+            shown = json.loads(text)
+            if shown == expected:
+                return shown
+        page.wait_for_timeout(50)
+    assert shown == expected, f"page showed {shown}, CPython gives {expected}"
+    return shown

@@ -1,0 +1,243 @@
+"""The grade calculator page in Chromium gives exactly the answers CPython gives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+
+from calculator import web
+from tests.browser.support import guard, wait_for_engine, wait_for_json
+
+CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "grade_cases.json").read_text())
+SELECTS = {"site", "differentiation", "necrosis"}
+GRADE_PAGE = "calculator/grade/"
+
+
+def page_options(page: Page, name: str) -> set[str]:
+    return set(
+        page.eval_on_selector_all(f"select[name='{name}'] option", "els => els.map(e => e.value)")
+    )
+
+
+def typeable(params: dict[str, str]) -> bool:
+    """Cases whose select values exist in the form can be entered by hand (others via URL)."""
+    return all(
+        params.get(k, "") in {"", "well", "poor", "true", "false"} or k == "site" for k in SELECTS
+    )
+
+
+def enter(page: Page, params: dict[str, str]) -> None:
+    keys = {k for k, v in params.items() if v != ""}
+    ki67_mode = "counts" if any(k.startswith("ki67.") for k in keys) else "percent"
+    if "mitoses.field_area_mm2" in keys:
+        mitoses_mode = "hpf_area"
+    elif keys & {"mitoses.field_diameter_mm", "mitoses.hpf"}:
+        mitoses_mode = "hpf_diameter"
+    elif keys & {"mitoses.area_mm2", "mitoses.count"}:
+        mitoses_mode = "area"
+    else:
+        mitoses_mode = "per_2mm2"
+    page.check(f"input[name='ki67-mode'][value='{ki67_mode}']")
+    page.check(f"input[name='mitoses-mode'][value='{mitoses_mode}']")
+    for key in ("site", "differentiation", "necrosis"):
+        if key in keys:
+            page.select_option(f"select[name='{key}']", params[key])
+    mixed = page.locator("details.net-mixed")
+    if "ne_component_percent" in keys and mixed.get_attribute("open") is None:
+        mixed.locator("summary").click()
+    for key in sorted(keys - SELECTS):
+        page.locator(f"[name='{key}']").press_sequentially(params[key])
+
+
+def url_params(page: Page) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+
+
+@pytest.fixture(scope="module")
+def shared_context(browser: Browser) -> Iterator[BrowserContext]:
+    """One context for the case table: its HTTP cache keeps each page load short."""
+    context = browser.new_context(service_workers="block")
+    seen = guard(context)
+    yield context
+    context.close()
+    assert not seen, f"requests left 127.0.0.1: {seen}"
+
+
+@pytest.fixture(scope="module")
+def booted_page(shared_context: BrowserContext, site_url: str) -> Page:
+    page = shared_context.new_page()
+    page.goto(site_url + GRADE_PAGE)
+    wait_for_engine(page)
+    return page
+
+
+@pytest.fixture
+def grade_page(booted_page: Page) -> Page:
+    """The booted calculator, cleared (the engine stays up between cases)."""
+    booted_page.locator("[data-action=reset]").click()
+    expect(booted_page.get_by_test_id("result-json")).to_have_text("")
+    assert url_params(booted_page) == {}
+    return booted_page
+
+
+def test_cases_cover_the_form(grade_page: Page) -> None:
+    sites = page_options(grade_page, "site")
+    assert {"pancreas", "lung", "thymus", "unknown_primary", "gallbladder"} <= sites
+    assert len(CASES) >= 10
+    assert len(FRESH) == len(FRESH_NAMES), "a fresh-load case was renamed in grade_cases.json"
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if typeable(c["params"])], ids=lambda c: c["name"]
+)
+def test_typed_case_matches_cpython(grade_page: Page, case: dict) -> None:
+    params = {k: v for k, v in case["params"].items() if v != ""}
+    if params.get("site") not in page_options(grade_page, "site"):
+        pytest.skip("site value not offered by the form; covered by the URL test")
+    enter(grade_page, params)
+    expected = web.grade_params(params)
+    wait_for_json(grade_page, expected)
+    shown_params = url_params(grade_page)
+    # The URL holds exactly the contract keys typed (necrosis only for thoracic sites).
+    if params.get("site") not in {"lung", "thymus"}:
+        params.pop("necrosis", None)
+    assert shown_params == params
+    if expected["status"] == "error":
+        error = grade_page.get_by_test_id(f"error-{expected['error']['field']}")
+        if error.count():
+            expect(error).to_be_visible()
+            expect(error).to_have_text(expected["error"]["message"])
+    elif expected["classification"] == "NET":
+        expect(grade_page.get_by_test_id("grade-result")).to_contain_text(
+            f"NET {expected['grade']}"
+        )
+
+
+def visit_query(page: Page, params: dict[str, str]) -> None:
+    """Move the booted page to a new query the way back/forward does (popstate)."""
+    page.evaluate(
+        "query => { history.pushState(null, '', location.pathname + query);"
+        " dispatchEvent(new PopStateEvent('popstate')); }",
+        f"?{urlencode(params)}",
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["name"])
+def test_url_state_reproduces_result(grade_page: Page, case: dict) -> None:
+    visit_query(grade_page, case["params"])
+    wait_for_json(grade_page, web.grade_params(case["params"]))
+
+
+# A fresh load of a shared link, for one case of each kind (the popstate test covers all).
+FRESH_NAMES = {
+    "per_10_hpf_trap",
+    "rectum_count_hpf_field_area_float_trap",
+    "lung_typical_carcinoid",
+    "appendix_minen",
+    "error_liver_site",
+}
+FRESH = [case for case in CASES if case["name"] in FRESH_NAMES]
+
+
+@pytest.mark.parametrize("case", FRESH, ids=lambda c: c["name"])
+def test_shared_link_reproduces_result_on_fresh_load(
+    shared_context: BrowserContext, site_url: str, case: dict
+) -> None:
+    page = shared_context.new_page()
+    page.goto(f"{site_url}{GRADE_PAGE}?{urlencode(case['params'])}")
+    wait_for_engine(page)
+    wait_for_json(page, web.grade_params(case["params"]))
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"site": "pancreas", "ki67_percent": "abc"}, "ki67_percent"),
+        ({"site": "pancreas", "ki67_percent": "NaN"}, "ki67_percent"),
+        ({"site": "pancreas", "ki67_percent": "101"}, "ki67_percent"),
+        (
+            {"site": "pancreas", "ki67.positive_cells": "600", "ki67.total_cells": "500"},
+            "ki67.positive_cells",
+        ),
+        (
+            {"site": "pancreas", "ki67.positive_cells": "5", "ki67.total_cells": "0"},
+            "ki67.total_cells",
+        ),
+        (
+            {
+                "site": "pancreas",
+                "mitoses.count": "3",
+                "mitoses.hpf": "0",
+                "mitoses.field_diameter_mm": "0.5",
+            },
+            "mitoses.hpf",
+        ),
+        ({"site": "pancreas", "mitoses.count": "2.5", "mitoses.area_mm2": "10"}, "mitoses.count"),
+        ({"site": "liver", "ki67_percent": "5"}, "site"),
+        (
+            {"site": "pancreas", "differentiation": "moderate", "ki67_percent": "5"},
+            "differentiation",
+        ),
+        ({"site": "lung", "ki67_percent": "5"}, "mitoses"),
+    ],
+)
+def test_error_is_shown_at_its_field(grade_page: Page, params: dict, field: str) -> None:
+    expected = web.grade_params(params)
+    assert expected["error"]["field"] == field  # the contract's field, checked in CPython too
+    page = grade_page
+    visit_query(page, params)
+    error = page.get_by_test_id(f"error-{field}")
+    expect(error).to_be_visible()
+    expect(error).to_have_text(expected["error"]["message"])
+    described = page.locator(f"[aria-describedby='error-{field}']")
+    if described.count():
+        expect(described).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("grade-result")).to_contain_text("Not graded")
+
+
+def test_typing_before_ready_shows_result_when_ready(page: Page, site_url: str) -> None:
+    page.goto(site_url + GRADE_PAGE)
+    page.select_option("select[name='site']", "pancreas")
+    page.select_option("select[name='differentiation']", "well")
+    page.fill("[name='ki67_percent']", "12")
+    wait_for_engine(page)
+    expect(page.get_by_test_id("grade-result")).to_contain_text("NET G2")
+
+
+def test_phone_viewport(browser: Browser, playwright: Playwright, site_url: str) -> None:
+    pixel7 = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
+    context = browser.new_context(**pixel7, service_workers="block")
+    seen = guard(context)
+    page = context.new_page()
+    params = {"site": "small_intestine", "differentiation": "well", "ki67_percent": "25"}
+    page.goto(f"{site_url}{GRADE_PAGE}?{urlencode(params)}")
+    wait_for_engine(page)
+    expect(page.get_by_test_id("grade-result")).to_contain_text("NET G3")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page scrolls sideways on a phone"
+    page.get_by_label("Ki-67 (%)").fill("2")
+    expect(page.get_by_test_id("grade-result")).to_contain_text("NET G1")
+    context.close()
+    assert not seen
+
+
+def test_wrong_wasm_mime_gives_hosting_error(browser: Browser) -> None:
+    from build_scripts.paths import SITE
+    from build_scripts.serve import serving
+
+    context = browser.new_context(service_workers="block")
+    guard(context)
+    page = context.new_page()
+    with serving(SITE, wrong_wasm_mime=True) as url:
+        page.goto(url + GRADE_PAGE)
+        wait_for_engine(page, "failed")
+        status = page.get_by_test_id("engine-status")
+        expect(status).to_contain_text("application/wasm")
+        expect(page.locator("#who-table")).to_be_visible()
+    context.close()

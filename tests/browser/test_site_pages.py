@@ -1,0 +1,72 @@
+"""Every page of the built site: offline (no outside request), provenance shown, no Pyodide
+bytes on content pages, no console errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from build_scripts.paths import SITE
+from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
+
+PAGES = sorted(
+    path.parent.relative_to(SITE).as_posix().removeprefix(".") + "/"
+    for path in SITE.rglob("index.html")
+    if "assets" not in path.parts
+)
+CALCULATOR_PAGES = {"calculator/grade/", "calculator/sequence/"}
+
+
+def test_site_has_pages() -> None:
+    assert "/" in PAGES and "calculator/grade/" in PAGES and len(PAGES) >= 10, PAGES
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_is_offline_and_shows_provenance(page: Page, site_url: str, path: str) -> None:
+    requested: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(site_url + path.lstrip("/"))
+    page.wait_for_load_state("networkidle")
+    provenance = page.get_by_test_id("provenance")
+    assert ENGINE_VERSION in provenance.inner_text()
+    assert EVIDENCE_DATE in provenance.inner_text()
+    assert "does not replace, clinical judgement" in provenance.inner_text()
+    engine_bytes = [url for url in requested if "/assets/engine/" in url]
+    if path in CALCULATOR_PAGES:
+        assert engine_bytes, "a calculator page should start the engine"
+    else:
+        assert not engine_bytes, f"content page {path} fetched engine files: {engine_bytes}"
+    assert not errors, errors
+    # The external-request guard (conftest) fails the test if anything left 127.0.0.1.
+
+
+def test_built_html_names_no_outside_host() -> None:
+    for html in SITE.rglob("*.html"):
+        text = html.read_text(errors="ignore")
+        for host in ("fonts.googleapis", "fonts.gstatic", "cdn.jsdelivr", "unpkg.com", "cdnjs."):
+            assert host not in text, f"{html.relative_to(SITE)} refers to {host}"
+
+
+def test_engine_folder_is_complete() -> None:
+    engine = next((SITE / "assets" / "engine").iterdir())
+    names = {p.name for p in engine.iterdir()}
+    for required in (
+        "pyodide.mjs",
+        "pyodide.asm.mjs",
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+        "pyodide-lock.json",
+        "engine-worker.mjs",
+    ):
+        assert required in names
+    assert any(name.endswith("-py3-none-any.whl") for name in names)
+    assert engine.name.startswith(f"{ENGINE_VERSION}-")
+    assert not (SITE / "javascripts" / "engine-worker.mjs").exists()
+    assert not Path(SITE / "overrides").exists()

@@ -1,0 +1,237 @@
+"""Command line: python -m calculator grade|recommend|--version."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from calculator.cli import format_text, main
+from calculator.grading import grade
+from calculator.version import ENGINE_VERSION
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    stdin: str = "",
+) -> tuple[int, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(argv)
+    return code, capsys.readouterr().out
+
+
+def test_grade_json_from_stdin(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    inputs = {
+        "site": "pancreas",
+        "differentiation": "well",
+        "ki67_percent": 2,
+        "mitoses": {"per_2mm2": 5},
+    }
+    code, out = run_cli(monkeypatch, capsys, ["grade"], json.dumps(inputs))
+    assert code == 0
+    result = json.loads(out)
+    assert result == grade(inputs).to_dict()
+    assert result["grade"] == "G2"
+    assert out.startswith('{\n  "status"')  # indent 2
+
+
+def test_grade_json_from_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"site": "lung", "mitoses": {"per_2mm2": 1}}), encoding="utf-8")
+    code, out = run_cli(monkeypatch, capsys, ["grade", "--input", str(path)])
+    assert code == 0  # incomplete is still an answer
+    assert json.loads(out)["status"] == "incomplete"
+
+
+def test_grade_error_exits_2_with_json(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    inputs = {"site": "pancreas", "ki67_percent": "Infinity"}
+    code, out = run_cli(monkeypatch, capsys, ["grade"], json.dumps(inputs))
+    assert code == 2
+    assert json.loads(out)["error"]["field"] == "ki67_percent"
+
+
+@pytest.mark.parametrize("text", ["{not json", "", "[1,", "\ufeff{}x"])
+def test_invalid_json_is_an_input_error(monkeypatch: pytest.MonkeyPatch, capsys, text: str) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["grade"], text)
+    assert code == 2
+    result = json.loads(out)
+    assert result["status"] == "error"
+    assert result["error"]["field"] == "input"
+    assert result["engine_version"] == ENGINE_VERSION
+
+
+def test_missing_input_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["grade", "--input", str(tmp_path / "nope.json")])
+    assert code == 2
+    assert json.loads(out)["error"]["field"] == "input"
+
+
+def test_json_that_is_not_an_object(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["grade"], "[1, 2]")
+    assert code == 2
+    assert json.loads(out)["error"]["field"] == "input"
+
+
+def test_human_flags_give_text(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    argv = [
+        "grade",
+        "--site",
+        "pancreas",
+        "--differentiation",
+        "well",
+        "--ki67",
+        "2",
+        "--mitoses",
+        "5",
+    ]
+    code, out = run_cli(monkeypatch, capsys, argv)
+    assert code == 0
+    assert out.startswith("NET G2 (pancreas) — grade set by mitoses")
+    assert "flags: discordant_indices_higher_grade_used" in out
+    assert out.strip().endswith(f"engine {ENGINE_VERSION}")
+
+
+def test_human_flags_json_format(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    argv = [
+        "grade",
+        "--site",
+        "small_intestine",
+        "--ki67",
+        "12,5",
+        "--mitotic-count",
+        "21",
+        "--hpf",
+        "10",
+        "--field-diameter-mm",
+        "0.55",
+        "--format",
+        "json",
+    ]
+    code, out = run_cli(monkeypatch, capsys, argv)
+    assert code == 0
+    result = json.loads(out)
+    assert result["ki67_percent"] == 12.5
+    assert round(result["mitoses_per_2mm2"], 2) == 17.68
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--positive-cells", "3", "--total-cells", "100"], "NET G2"),
+        (["--mitotic-count", "36", "--area-mm2", "3.6"], "NET G2"),
+        (["--mitotic-count", "36", "--hpf", "15", "--field-area-mm2", "0.24"], "NET G2"),
+        (["--mitotic-count", "2", "--hpf", "10", "--field-diameter-mm", "0.55"], "NET G1"),
+        (["--ki67", "5", "--ne-component", "20"], "Not a MiNEN"),
+        (["--ki67", "5", "--ne-component", "40"], "MiNEN G2"),
+    ],
+)
+def test_each_flag_path(
+    monkeypatch: pytest.MonkeyPatch, capsys, argv: list[str], expected: str
+) -> None:
+    code, out = run_cli(
+        monkeypatch, capsys, ["grade", "--site", "pancreas", "--differentiation", "well", *argv]
+    )
+    assert code == 0
+    assert out.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("necrosis", "expected"),
+    [("yes", "Atypical carcinoid"), ("no", "Typical carcinoid"), ("unknown", "INCOMPLETE")],
+)
+def test_necrosis_flag(
+    monkeypatch: pytest.MonkeyPatch, capsys, necrosis: str, expected: str
+) -> None:
+    argv = ["grade", "--site", "lung", "--mitoses", "1", "--necrosis", necrosis]
+    code, out = run_cli(monkeypatch, capsys, argv)
+    assert code == 0
+    assert out.startswith(expected)
+
+
+def test_human_flags_error_text(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["grade", "--site", "liver", "--ki67", "5"])
+    assert code == 2
+    assert out.startswith("Error in site:")
+    assert "metastases" in out
+
+
+def test_flags_and_input_together_are_refused(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, _ = run_cli(monkeypatch, capsys, ["grade", "--input", "x.json", "--ki67", "5"])
+    assert code == 2
+
+
+def test_text_format_for_json_input(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    inputs = {"site": "pancreas", "ki67_percent": "30"}
+    code, out = run_cli(monkeypatch, capsys, ["grade", "--format", "text"], json.dumps(inputs))
+    assert code == 0
+    assert out.startswith("INCOMPLETE: NEN, differentiation not stated G3 (pancreas)")
+    assert "differentiation_required" in out
+
+
+def test_format_text_for_nec() -> None:
+    line = format_text(
+        grade({"site": "colon", "differentiation": "poor", "ki67_percent": 70}), "colon"
+    )
+    assert line.startswith("NEC (high grade, not graded G1-G3) (colon)")
+    assert "flags: mitoses_missing" in line
+    both = grade(
+        {
+            "site": "colon",
+            "differentiation": "poor",
+            "ki67_percent": 70,
+            "mitoses": {"per_2mm2": 30},
+        }
+    )
+    assert format_text(both).endswith(f"flags: none; engine {ENGINE_VERSION}")
+
+
+def test_version(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["--version"])
+    assert code == 0
+    assert ENGINE_VERSION in out
+
+
+def test_usage_error_returns_2(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    assert run_cli(monkeypatch, capsys, ["frobnicate"])[0] == 2
+    assert run_cli(monkeypatch, capsys, ["grade", "--necrosis", "maybe"])[0] == 2
+
+
+def test_recommend_invalid_json(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["recommend"], "{oops")
+    assert code == 2
+    result = json.loads(out)
+    assert result["status"] == "error"
+    assert result["error"]["field"] == "input"
+
+
+def test_recommend_prints_the_sequence_result(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from calculator import sequence
+
+    answers = {"site": "pancreas"}
+    code, out = run_cli(monkeypatch, capsys, ["recommend"], json.dumps(answers))
+    result = json.loads(out)
+    assert result == json.loads(json.dumps(sequence(answers).to_dict()))
+    assert code == (2 if result["status"] == "error" else 0)
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    inputs = json.dumps({"site": "pancreas", "differentiation": "well", "ki67_percent": "12"})
+    done = subprocess.run(
+        [sys.executable, "-m", "calculator", "grade"],
+        input=inputs,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["grade"] == "G2"
