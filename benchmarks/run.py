@@ -56,6 +56,7 @@ self.postMessage("ready");
 class Sample:
     ready_ms: float
     bytes: int
+    engine_bytes: int
 
 
 def engine_path(site: Path) -> str:
@@ -74,9 +75,14 @@ def bench_site() -> Path:
 
 
 def transferred(context: BrowserContext, counter: list[int]) -> None:
+    """counter[0]: all bytes received; counter[1]: those from the engine folder."""
+
     def add(request):  # type: ignore[no-untyped-def]
         sizes = request.sizes()
-        counter[0] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        counter[0] += size
+        if "/assets/engine/" in request.url:
+            counter[1] += size
 
     context.on("requestfinished", add)
 
@@ -88,7 +94,7 @@ def throttle(page: Page, rate: float) -> None:
 
 
 def measure(context: BrowserContext, url: str, rate: float, wait_ready: bool) -> Sample:
-    counter = [0]
+    counter = [0, 0]
     transferred(context, counter)
     page = context.new_page()
     throttle(page, rate)
@@ -101,7 +107,7 @@ def measure(context: BrowserContext, url: str, rate: float, wait_ready: bool) ->
         ready = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
     page.wait_for_load_state("networkidle")
     page.close()
-    return Sample(ready_ms=ready, bytes=counter[0])
+    return Sample(ready_ms=ready, bytes=counter[0], engine_bytes=counter[1])
 
 
 def run_case(
@@ -157,6 +163,7 @@ def main() -> None:
         ),
         "rows": rows,
         "content_page_bytes": int(median(content, "bytes")),
+        "content_page_engine_bytes": int(max(sample.engine_bytes for sample in content)),
         "content_page_load_ms": round(median(content, "ready_ms")),
     }
     table = [

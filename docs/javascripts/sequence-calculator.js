@@ -199,12 +199,26 @@
     }
 
     // ------------------------------------------------------------------ path and answers
+    const GRADING_LABELS = {
+      ki67_percent: "Ki-67 %",
+      "ki67.positive_cells": "Ki-67-positive cells",
+      "ki67.total_cells": "cells counted",
+      "mitoses.per_2mm2": "mitoses per 2 mm²",
+      "mitoses.count": "mitoses counted",
+      "mitoses.area_mm2": "area (mm²)",
+      "mitoses.hpf": "fields",
+      "mitoses.field_diameter_mm": "field diameter (mm)",
+      "mitoses.field_area_mm2": "field area (mm²)",
+    };
+
     function answerText(stepId) {
       const info = stepInfo(stepId);
       if (!info.key) return "";
       if (info.key === "grade" && !params.grade) {
-        const given = Object.keys(params).filter(isGradingKey).map((key) => `${key} ${params[key]}`);
-        return given.length ? `graded from ${given.join(", ")}` : "";
+        const given = Object.keys(params)
+          .filter(isGradingKey)
+          .map((key) => `${GRADING_LABELS[key] || key} ${params[key]}`);
+        return given.length ? `worked out from ${given.join(", ")}` : "";
       }
       const value = params[info.key];
       if (value === undefined) return "";
