@@ -1,12 +1,24 @@
-"""`make bench`: how long until the calculator is usable, and how many bytes it costs.
+"""`make bench`: how long until a reader sees a calculator result, and what it costs.
 
-Medians of several runs, in Chromium, against the built site served on 127.0.0.1:
-- time from navigation to the engine being ready (performance mark `net-engine-ready`),
-  cold (empty cache) and warm (HTTP cache filled), without and with 4x CPU throttling;
-- the same for a bare page that only boots Pyodide (the floor no app can beat);
-- bytes transferred by the calculator page and by a content page.
-Results print as a Markdown table and are written to benchmarks/results/ (Markdown + JSON).
-Timings are reported, never asserted.
+Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built site served on
+127.0.0.1 by build_scripts.serve (precompressed .br/.gz, immutable engine folder):
+
+- time to FIRST RESULT SHOWN (performance mark `net-first-result`, set by each calculator when
+  it first renders an engine result) after navigating to the grade and sequence calculators
+  with their inputs in the URL: desktop and phone profile (Pixel 7, 4x CPU, 20 Mbit/s down,
+  40 ms RTT), each with a cold and a warm HTTP cache;
+- the floor: a bare page that only boots Pyodide, under the same conditions;
+- bytes on the wire (compressed), the Content-Encoding the engine files came with, and the
+  throughput the worker's wasm download got (proves the worker is throttled too);
+- main-thread long tasks (> 50 ms) before the first result: count and longest;
+- keystroke to updated result, in-page, p95 over 30 keystrokes per run, once ready;
+- the uncompressed baseline: phone cold with the server ignoring the precompressed files;
+- the reader: a content page read for 20 s on the phone profile (the engine is prefetched when
+  the browser is idle), then a click (instant navigation) to a calculator;
+- content pages: bytes until network idle, and that no engine byte came before the prefetch.
+
+Timings are reported, never asserted. Output: benchmarks/results/latest.md and latest.json.
+BENCH_ONLY=name,name limits the scenarios (names: direct, uncompressed, reader, content).
 """
 
 from __future__ import annotations
@@ -15,48 +27,92 @@ import json
 import os
 import platform
 import shutil
-import statistics
+import subprocess
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
+from benchmarks.browser import (
+    LONG_TASK_LIMIT_MS,
+    Profile,
+    Traffic,
+    boot_long_tasks,
+    keystroke_latencies,
+    marks,
+    median,
+    new_context,
+    percentile,
+    profiles,
+    throttle,
+    wait_for_mark,
+)
 from build_scripts.paths import ROOT, SITE
 from build_scripts.serve import serving
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 RESULTS = ROOT / "benchmarks" / "results"
-CALCULATOR = (
-    "calculator/grade/?site=pancreas&differentiation=well&ki67_percent=12&mitoses.per_2mm2=3"
+READ_SECONDS = float(os.environ.get("BENCH_READ_SECONDS", "20"))
+
+GRADE = "calculator/grade/?site=pancreas&differentiation=well&ki67_percent=12&mitoses.per_2mm2=3"
+SEQUENCE = (
+    "calculator/sequence/?site=pancreas&differentiation=well&grade=G2&stage=advanced"
+    "&syndrome=none&resectable=no&vhl=no&bulk_symptoms=no&current_ssa=standard"
+    "&pace=progressing&sstr=partial&hepatic_predominant=yes&prolonged_ssa_benefit=yes"
 )
-CONTENT = "grading/"
 BARE = "bench/bare.html"
+TARGETS = {"grade": GRADE, "sequence": SEQUENCE, "bare Pyodide": BARE}
+CONTENT_PAGES = ("", "grading/", "algorithm/")
+READER_PAGE = "grading/"
+READER_LINKS = {  # links on the reader's page (instant navigation makes hrefs absolute)
+    "grade": 'a[href*="/calculator/grade/?site=pancreas&differentiation=well'
+    '&ki67_percent=25&mitoses.per_2mm2=12"]',
+    "sequence": 'a[href$="/calculator/sequence/"]',
+}
+KEY_FIELD = "[name='ki67_percent']"
 
 BARE_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Bare Pyodide</title></head>
 <body><script type="module">
 const worker = new Worker(new URL("./bare-worker.mjs", import.meta.url), {type: "module"});
-worker.onmessage = () => {
+worker.onmessage = (event) => {
   performance.mark("net-engine-ready");
+  performance.mark("net-first-result");
+  if (window.__netBench) window.__netBench.workerBootMs = event.data.bootMs;
   document.documentElement.dataset.calculator = "ready";
 };
 </script></body></html>"""
-BARE_WORKER = """import {{ loadPyodide }} from "../{engine}pyodide.mjs";
+BARE_WORKER = """const started = performance.now();
+const {{ loadPyodide }} = await import("../{engine}pyodide.mjs");
 const base = new URL("../{engine}", import.meta.url).href;
 await loadPyodide({{
   indexURL: base, lockFileURL: base + "pyodide-lock.json", packageBaseUrl: base,
 }});
-self.postMessage("ready");
+self.postMessage({{ bootMs: performance.now() - started }});
 """
 
 
-@dataclass
-class Sample:
-    ready_ms: float
-    bytes: int
-    engine_bytes: int
+def write_sitemap(site: Path, base: str) -> None:
+    """Material 9.8's instant navigation only intercepts links listed in sitemap.xml, matched
+    by protocol, host, port and path. The build leaves site_url empty, so the shipped sitemap is
+    empty and instant navigation is inert: every click is a full page load. This writes the
+    sitemap the site would have if site_url matched where it is served (the "instant" reader)."""
+    pages = sorted(
+        path.parent.relative_to(site).as_posix().removeprefix(".")
+        for path in site.rglob("index.html")
+        if "assets" not in path.parts and "bench" not in path.parts
+    )
+    locs = "".join(f"<url><loc>{base}{page}{'/' if page else ''}</loc></url>" for page in pages)
+    (site / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    )
+    for suffix in (".gz", ".br"):
+        (site / f"sitemap.xml{suffix}").unlink(missing_ok=True)
 
 
 def engine_path(site: Path) -> str:
@@ -74,119 +130,463 @@ def bench_site() -> Path:
     return target
 
 
-def transferred(context: BrowserContext, counter: list[int]) -> None:
-    """counter[0]: all bytes received; counter[1]: those from the engine folder."""
-
-    def add(request):  # type: ignore[no-untyped-def]
-        sizes = request.sizes()
-        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        counter[0] += size
-        if "/assets/engine/" in request.url:
-            counter[1] += size
-
-    context.on("requestfinished", add)
+# --- one page view ----------------------------------------------------------------------------
 
 
-def throttle(page: Page, rate: float) -> None:
-    if rate > 1:
-        session = page.context.new_cdp_session(page)
-        session.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-
-
-def measure(context: BrowserContext, url: str, rate: float, wait_ready: bool) -> Sample:
-    counter = [0, 0]
-    transferred(context, counter)
-    page = context.new_page()
-    throttle(page, rate)
-    page.goto(url)
-    if wait_ready:
-        page.wait_for_selector("html[data-calculator=ready]", state="attached", timeout=180_000)
-        ready = page.evaluate("performance.getEntriesByName('net-engine-ready')[0].startTime")
-    else:
-        page.wait_for_load_state("networkidle")
-        ready = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-    page.wait_for_load_state("networkidle")
-    page.close()
-    return Sample(ready_ms=ready, bytes=counter[0], engine_bytes=counter[1])
-
-
-def run_case(
-    browser, base: str, path: str, rate: float, warm: bool, wait_ready: bool
-) -> list[Sample]:  # type: ignore[no-untyped-def]
-    samples = []
-    for _ in range(RUNS):
-        context = browser.new_context(service_workers="block")
+def first_result(
+    browser: Browser, profile: Profile, url: str, warm: bool, keystrokes: bool = False
+) -> dict[str, Any]:
+    """Open `url` in a fresh context (warm: after one unthrottled visit filled the HTTP cache)
+    and measure up to the first result shown."""
+    context = new_context(browser, profile)
+    try:
         if warm:
-            measure(context, base + path, 1, wait_ready)  # fill the HTTP cache
-        samples.append(measure(context, base + path, rate, wait_ready))
+            filler = context.new_page()
+            filler.goto(url)
+            wait_for_mark(filler, "net-first-result")
+            filler.wait_for_load_state("networkidle")
+            filler.close()
+        traffic = Traffic()
+        traffic.attach(context)
+        page = context.new_page()
+        throttle(page, profile)
+        page.goto(url)
+        wait_for_mark(page, "net-first-result")
+        seen = marks(page)
+        count, longest = boot_long_tasks(seen["longtasks"], seen["first_result"])
+        sample = {
+            "first_result_ms": seen["first_result"],
+            "engine_start_ms": seen["engine_start"],
+            "engine_ready_ms": seen["engine_ready"],
+            "worker_boot_ms": seen["worker_boot"],
+            "long_tasks": count,
+            "longest_task_ms": longest,
+        }
+        if keystrokes:
+            sample["keystroke_ms"] = keystroke_latencies(page, KEY_FIELD)
+        page.wait_for_load_state("networkidle")
+        sample.update(
+            bytes=traffic.bytes,
+            engine_bytes=traffic.engine_bytes,
+            encodings=traffic.encodings,
+            wasm_mbit_s=traffic.wasm_mbit_s,
+        )
+        traffic.detach(context)
+        return sample
+    finally:
         context.close()
-    return samples
 
 
-def median(samples: list[Sample], attribute: str) -> float:
-    return statistics.median(getattr(sample, attribute) for sample in samples)
+def reader(browser: Browser, profile: Profile, base: str, link: str) -> dict[str, Any]:
+    """Read a content page for READ_SECONDS, then click through to a calculator."""
+    context = new_context(browser, profile)
+    try:
+        traffic = Traffic()
+        traffic.attach(context)
+        page = context.new_page()
+        throttle(page, profile)
+        page.goto(base + READER_PAGE)
+        page.wait_for_timeout(READ_SECONDS * 1000)
+        page.evaluate("(selector) => window.__netBench.clickThrough(selector)", link)
+        for attempt in range(3):  # a full page load may destroy the context we poll in
+            try:
+                wait_for_mark(page, "net-first-result")
+                break
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
+                page.wait_for_load_state("domcontentloaded")
+        instant = page.evaluate("() => window.__netBench.clickAt !== undefined")
+        seen = marks(page)
+        page.wait_for_load_state("networkidle")
+        if not instant:  # a full page load: the new document's clock starts at navigation
+            return {
+                "instant": False,
+                "click_to_result_ms": None,
+                "arrival_to_result_ms": seen["first_result"],  # from navigation start
+                "prefetch_at_ms": None,
+                "engine_ready_ms": seen["engine_ready"],
+                "engine_state_at_click": "page reloaded",
+                "wasm_fetches": traffic.wasm_fetches,
+                "wasm_transferred": traffic.wasm_bytes,
+                "bytes": traffic.bytes,
+            }
+        return {
+            "instant": True,
+            "wasm_transferred": traffic.wasm_bytes,
+            "click_to_result_ms": seen["first_result"] - seen["click_at"],
+            "arrival_to_result_ms": (
+                seen["first_result"] - seen["arrived_at"] if seen["arrived_at"] else None
+            ),
+            "prefetch_at_ms": seen["prefetch"],
+            "engine_ready_ms": seen["engine_ready"],
+            "engine_state_at_click": seen["state_at_click"],
+            "wasm_fetches": traffic.wasm_fetches,
+            "bytes": traffic.bytes,
+        }
+    finally:
+        context.close()
+
+
+def content_page(browser: Browser, profile: Profile, url: str) -> dict[str, Any]:
+    """Bytes of a content page until network idle; engine requests must not precede the
+    idle-time prefetch (they start at least PREFETCH_DELAY_MS after load)."""
+    context = new_context(browser, profile)
+    try:
+        traffic = Traffic()
+        traffic.attach(context)
+        page = context.new_page()
+        throttle(page, profile)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        seen = marks(page)
+        load = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+        return {
+            "bytes": traffic.bytes,
+            "engine_bytes_before_prefetch": traffic.engine_bytes if seen["prefetch"] is None else 0,
+            "prefetch_state": seen["prefetch_state"],
+            "load_ms": load,
+        }
+    finally:
+        context.close()
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+
+def direct(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
+    rows = []
+    for profile_name in ("desktop", "phone"):
+        profile = known[profile_name]
+        for warm in (False, True):
+            samples: dict[str, list[dict[str, Any]]] = {name: [] for name in TARGETS}
+            for _ in range(RUNS):  # interleaved, so drift in machine load hits all alike
+                for name, path in TARGETS.items():
+                    samples[name].append(
+                        first_result(
+                            browser, profile, base + path, warm, keystrokes=name == "grade"
+                        )
+                    )
+            floor = median([s["first_result_ms"] for s in samples["bare Pyodide"]])
+            for name, runs in samples.items():
+                row = summarise(runs)
+                row.update(profile=profile_name, cache="warm" if warm else "cold", page=name)
+                row["vs_floor"] = round(row["first_result_ms"] / floor, 3)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    return rows
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        key: round(median([run[key] for run in runs]))
+        for key in ("first_result_ms", "engine_start_ms", "engine_ready_ms", "bytes")
+        if any(run[key] is not None for run in runs)
+    }
+    row["runs_ms"] = [round(run["first_result_ms"]) for run in runs]
+    row["long_tasks_median"] = median([run["long_tasks"] for run in runs])
+    row["longest_task_ms_max"] = max(run["longest_task_ms"] for run in runs)
+    boots = [run["worker_boot_ms"] for run in runs if run["worker_boot_ms"] is not None]
+    if boots:
+        row["worker_boot_ms"] = round(median(boots))
+    speeds = [run["wasm_mbit_s"] for run in runs if run["wasm_mbit_s"] is not None]
+    if speeds:
+        row["wasm_download_mbit_s"] = median(speeds)
+    row["encodings"] = runs[0]["encodings"]
+    keys = [value for run in runs for value in run.get("keystroke_ms", [])]
+    if keys:
+        row["keystroke_p95_ms"] = round(percentile(keys, 0.95), 1)
+        row["keystroke_max_ms"] = round(max(keys), 1)
+        row["keystrokes"] = len(keys)
+    return row
+
+
+def uncompressed(browser: Browser, site: Path, known: dict[str, Profile]) -> dict[str, Any]:
+    with serving(site, precompressed=False) as plain:
+        runs = [first_result(browser, known["phone"], plain + GRADE, False) for _ in range(RUNS)]
+    row = summarise(runs)
+    row.update(profile="phone", cache="cold", page="grade, uncompressed server")
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def readers(
+    browser: Browser, base: str, known: dict[str, Profile], site: Path
+) -> list[dict[str, Any]]:
+    rows = []
+    plans = [("as built", "grade")] + [("instant navigation", name) for name in READER_LINKS]
+    for variant, name in plans:
+        if variant == "instant navigation":
+            write_sitemap(site, base)
+        runs = [reader(browser, known["phone"], base, READER_LINKS[name]) for _ in range(RUNS)]
+
+        def rounded(key: str, runs: list[dict[str, Any]] = runs) -> float | None:
+            value = median([r[key] for r in runs])
+            return None if value != value else round(value)  # NaN: none of the runs had it
+
+        row = {
+            "variant": variant,
+            "page": name,
+            "instant_runs": sum(r["instant"] for r in runs),
+            "click_to_result_ms": rounded("click_to_result_ms"),
+            "arrival_to_result_ms": rounded("arrival_to_result_ms"),
+            "arrival_to_result_runs_ms": [round(r["arrival_to_result_ms"]) for r in runs],
+            "wasm_transferred_max": max(r["wasm_transferred"] for r in runs),
+            "prefetch_at_ms": rounded("prefetch_at_ms"),
+            "engine_ready_ms": round(median([r["engine_ready_ms"] for r in runs])),
+            "engine_states_at_click": sorted({r["engine_state_at_click"] for r in runs}),
+            "wasm_fetches_max": max(r["wasm_fetches"] for r in runs),
+            "bytes": round(median([r["bytes"] for r in runs])),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def contents(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
+    rows = []
+    for path in CONTENT_PAGES:
+        for profile_name in ("desktop", "phone"):
+            runs = [content_page(browser, known[profile_name], base + path) for _ in range(RUNS)]
+            rows.append(
+                {
+                    "page": "/" + path,
+                    "profile": profile_name,
+                    "bytes": round(median([r["bytes"] for r in runs])),
+                    "engine_bytes_before_prefetch": max(
+                        r["engine_bytes_before_prefetch"] for r in runs
+                    ),
+                    "load_ms": round(median([r["load_ms"] for r in runs])),
+                    "prefetch_states": sorted({str(r["prefetch_state"]) for r in runs}),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def machine(browser_version: str) -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line),
+        platform.processor() or platform.machine(),
+    )
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    mem_kb = next((int(line.split()[1]) for line in meminfo.splitlines() if "MemTotal" in line), 0)
+    from build_scripts.build_site import pyodide_version
+
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "chromium": browser_version,
+        "pyodide": pyodide_version(),
+        "load_average": os.getloadavg(),
+        "pytest_processes": busy(),
+    }
+
+
+def busy() -> int:
+    """Other pytest processes running now (the figures are noisier when not 0)."""
+    result = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=False)
+    return sum("pytest" in line and "benchmarks" not in line for line in result.stdout.splitlines())
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value != value:  # NaN
+        return "-"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"
+    return str(value)
+
+
+def markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    lines = [
+        f"# make bench ({report['date']})",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}; "
+        f"Chromium {m['chromium']}; Pyodide {m['pyodide']}. Median of {report['runs']} runs. "
+        f"Load average at start {m['load_average'][0]:.2f}, other pytest processes at start: "
+        f"{m['pytest_processes']}, at end: {report['pytest_processes_at_end']}.",
+        "",
+        "Phone = Pixel 7 viewport/UA, 4x CPU, 20 Mbit/s down, 40 ms RTT (CDP on the page "
+        "target; the worker's wasm download throughput is measured to show it is throttled too).",
+        "",
+    ]
+    if report.get("direct"):
+        lines += [
+            "## First result shown after navigation (inputs in the URL)",
+            "",
+            "| profile | cache | page | first result (ms) | vs bare floor | worker created (ms) "
+            "| engine ready (ms) | bytes | long tasks (median n / max ms) | keystroke p95 (ms) "
+            "| wasm download (Mbit/s) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in report["direct"]:
+            lines.append(
+                f"| {r['profile']} | {r['cache']} | {r['page']} | {fmt(r['first_result_ms'])} "
+                f"| {r['vs_floor']} | {fmt(r.get('engine_start_ms', '-'))} "
+                f"| {fmt(r.get('engine_ready_ms', '-'))} | {fmt(r['bytes'])} "
+                f"| {fmt(r['long_tasks_median'])} / {fmt(r['longest_task_ms_max'])} "
+                f"| {fmt(r.get('keystroke_p95_ms', '-'))} "
+                f"| {fmt(r.get('wasm_download_mbit_s', '-'))} |"
+            )
+        encodings = next((r["encodings"] for r in report["direct"] if r["page"] == "grade"), {})
+        lines += ["", f"Engine files' Content-Encoding (cold): {encodings}"]
+        boots = {
+            f"{r['profile']} {r['cache']}": r.get("worker_boot_ms")
+            for r in report["direct"]
+            if r["page"] == "bare Pyodide"
+        }
+        lines += [f"Bare Pyodide, boot timed inside the worker (ms): {boots}", ""]
+    if report.get("uncompressed"):
+        u = report["uncompressed"]
+        lines += [
+            "## Uncompressed baseline (phone, cold, server ignores .br/.gz)",
+            "",
+            f"First result {fmt(u['first_result_ms'])} ms (runs {u['runs_ms']}), "
+            f"{fmt(u['bytes'])} bytes, encodings {u['encodings']}.",
+            "",
+        ]
+    if report.get("reader"):
+        lines += [
+            f"## Reader (phone, cold): {READER_PAGE} read {READ_SECONDS:g} s, then a link "
+            "(instant navigation)",
+            "",
+            "As built, site_url is empty, so Material's sitemap is empty and instant navigation "
+            "never intercepts a click: the link is a full page load (the worker dies; the "
+            "calculator boots again from the HTTP cache the prefetch filled; arrival = "
+            "navigation start). 'instant navigation' serves a sitemap matching the host.",
+            "",
+            "| variant | calculator | instant runs | click → result (ms) | arrival → result (ms) "
+            "| prefetch started (ms) | engine ready (ms) | engine at click | wasm fetches "
+            "| wasm bytes on wire after click (max) | bytes |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in report["reader"]:
+            lines.append(
+                f"| {r['variant']} | {r['page']} | {r['instant_runs']}/{report['runs']} "
+                f"| {fmt(r['click_to_result_ms'])} "
+                f"| {fmt(r['arrival_to_result_ms'])} "
+                f"| {fmt(r['prefetch_at_ms'])} | {fmt(r['engine_ready_ms'])} "
+                f"| {', '.join(r['engine_states_at_click'])} | {r['wasm_fetches_max']} "
+                f"| {fmt(r['wasm_transferred_max'])} | {fmt(r['bytes'])} |"
+            )
+        lines.append("")
+    if report.get("content"):
+        lines += [
+            "## Content pages (until network idle, before the idle-time prefetch)",
+            "",
+            "| page | profile | bytes | engine bytes before prefetch | load (ms) | prefetch |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in report["content"]:
+            lines.append(
+                f"| {r['page']} | {r['profile']} | {fmt(r['bytes'])} "
+                f"| {r['engine_bytes_before_prefetch']} | {fmt(r['load_ms'])} "
+                f"| {', '.join(r['prefetch_states'])} |"
+            )
+        lines.append("")
+    lines += ["## Targets", ""] + [f"- {line}" for line in report["targets"]]
+    return "\n".join(lines) + "\n"
+
+
+def targets(report: dict[str, Any]) -> list[str]:
+    found = []
+
+    def row(profile: str, cache: str, page: str) -> dict[str, Any] | None:
+        return next(
+            (
+                r
+                for r in report.get("direct", [])
+                if (r["profile"], r["cache"], r["page"]) == (profile, cache, page)
+            ),
+            None,
+        )
+
+    for page in ("grade", "sequence"):
+        warm = row("phone", "warm", page)
+        if warm:
+            verdict = "met" if warm["vs_floor"] <= 1.10 else "NOT met"
+            found.append(
+                f"warm phone {page} within 1.10x of bare floor: {warm['vs_floor']}x ({verdict})"
+            )
+    for r in report.get("reader", []):
+        verdict = "met" if r["arrival_to_result_ms"] <= 1000 else "NOT met"
+        found.append(
+            f"reader after {READ_SECONDS:g} s ({r['variant']}), {r['page']}: arrival → result "
+            f"{fmt(r['arrival_to_result_ms'])} ms, "
+            f"click → result {fmt(r['click_to_result_ms'])} ms "
+            f"(≤ 1000 ms: {verdict})"
+        )
+    cold = row("phone", "cold", "grade")
+    if cold and report.get("uncompressed"):
+        speedup = report["uncompressed"]["first_result_ms"] / cold["first_result_ms"]
+        found.append(
+            f"cold phone vs uncompressed baseline: {speedup:.2f}x faster "
+            f"({'met' if speedup >= 2 else 'NOT met'}, target ≥ 2x)"
+        )
+    calculators = [r for r in report.get("direct", []) if r["page"] != "bare Pyodide"]
+    if calculators:
+        worst = max(r["longest_task_ms_max"] for r in calculators)
+        found.append(
+            f"longest main-thread task during boot: {fmt(worst)} ms "
+            f"({'met' if worst <= LONG_TASK_LIMIT_MS else 'NOT met'}, "
+            f"target ≤ {LONG_TASK_LIMIT_MS})"
+        )
+        for r in calculators:
+            if "keystroke_p95_ms" in r:
+                found.append(
+                    f"keystroke → result p95, {r['profile']} {r['cache']}: "
+                    f"{r['keystroke_p95_ms']} ms "
+                    f"({'met' if r['keystroke_p95_ms'] < 50 else 'NOT met'}, target < 50)"
+                )
+    for r in report.get("content", []):
+        ok = r["bytes"] < 400_000 and r["engine_bytes_before_prefetch"] == 0
+        found.append(
+            f"content page {r['page']} ({r['profile']}): {fmt(r['bytes'])} bytes, "
+            f"{r['engine_bytes_before_prefetch']} engine bytes before prefetch "
+            f"({'met' if ok else 'NOT met'})"
+        )
+    return found
 
 
 def main() -> None:
     site = bench_site()
-    rows = []
-    with serving(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--disable-background-networking", "--disable-component-update"],
-        )
-        for rate in (1, 4):
-            for warm in (False, True):
-                cache = "warm" if warm else "cold"
-                app = run_case(browser, base, CALCULATOR, rate, warm, True)
-                floor = run_case(browser, base, BARE, rate, warm, True)
-                rows.append(
-                    {
-                        "cpu": f"{rate}x",
-                        "cache": cache,
-                        "calculator_ready_ms": round(median(app, "ready_ms")),
-                        "bare_pyodide_ready_ms": round(median(floor, "ready_ms")),
-                        "ratio": round(median(app, "ready_ms") / median(floor, "ready_ms"), 3),
-                        "calculator_bytes": int(median(app, "bytes")),
-                    }
-                )
-                print(rows[-1], flush=True)
-        content = run_case(browser, base, CONTENT, 1, False, False)
-        browser.close()
-    shutil.rmtree(site.parent, ignore_errors=True)
-    report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "runs": RUNS,
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} cores, "
-            f"{platform.system()} {platform.release()}"
-        ),
-        "rows": rows,
-        "content_page_bytes": int(median(content, "bytes")),
-        "content_page_engine_bytes": int(max(sample.engine_bytes for sample in content)),
-        "content_page_load_ms": round(median(content, "ready_ms")),
-    }
-    table = [
-        f"Benchmarks ({report['date']}, {report['machine']}, median of {RUNS} runs)",
-        "",
-        "| CPU | cache | calculator ready (ms) | bare Pyodide (ms) | ratio | calculator bytes |",
-        "|---|---|---|---|---|---|",
-    ]
-    table += [
-        f"| {r['cpu']} | {r['cache']} | {r['calculator_ready_ms']} | {r['bare_pyodide_ready_ms']} "
-        f"| {r['ratio']} | {r['calculator_bytes']:,} |"
-        for r in rows
-    ]
-    table += [
-        "",
-        f"Content page ({CONTENT}): {report['content_page_bytes']:,} bytes, "
-        f"load {report['content_page_load_ms']} ms, no engine bytes.",
-    ]
-    text = "\n".join(table)
+    report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "runs": RUNS}
+    try:
+        with serving(site) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--disable-background-networking", "--disable-component-update"],
+            )
+            report["machine"] = machine(browser.version)
+            known = profiles(playwright)
+            wanted = ONLY or {"direct", "uncompressed", "reader", "content"}
+            if "direct" in wanted:
+                report["direct"] = direct(browser, base, known)
+            if "uncompressed" in wanted:
+                report["uncompressed"] = uncompressed(browser, site, known)
+            if "reader" in wanted:
+                report["reader"] = readers(browser, base, known, site)
+            if "content" in wanted:
+                report["content"] = contents(browser, base, known)
+            browser.close()
+    finally:
+        shutil.rmtree(site.parent, ignore_errors=True)
+    report["pytest_processes_at_end"] = busy()
+    report["targets"] = targets(report)
+    text = markdown(report)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "latest.md").write_text(text + "\n")
+    (RESULTS / "latest.md").write_text(text)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with explicit types, caching and optional precompressed variants."""
 
     wrong_wasm_mime = False  # tests flip this to reproduce a misconfigured host
+    precompressed = True  # False: ignore .br/.gz copies (make bench's uncompressed baseline)
     quiet = True
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
@@ -49,7 +50,7 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         # Serve foo.wasm.br / foo.wasm.gz when the client accepts it and the file exists.
         path = self.translate_path(self.path)
         accepted = self.headers.get("Accept-Encoding", "")
-        if os.path.isfile(path):
+        if self.precompressed and os.path.isfile(path):
             for encoding, suffix in ENCODINGS:
                 if encoding in accepted and os.path.isfile(path + suffix):
                     return self._send_encoded(path, path + suffix, encoding)
@@ -80,15 +81,23 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def make_server(
-    directory: Path = SITE, port: int = 0, *, wrong_wasm_mime: bool = False, quiet: bool = True
+    directory: Path = SITE,
+    port: int = 0,
+    *,
+    wrong_wasm_mime: bool = False,
+    quiet: bool = True,
+    precompressed: bool = True,
 ) -> http.server.ThreadingHTTPServer:
-    """A server bound to 127.0.0.1 (port 0 picks a free one)."""
+    """A server bound to 127.0.0.1 (port 0 picks a free one).
+
+    `precompressed=False` serves every file as stored, never its .br/.gz copy.
+    """
     if not (directory / "index.html").is_file():
         raise SystemExit(f"No built site at {directory}: run `make site` first.")
     handler = type(
         "ConfiguredSiteHandler",
         (SiteHandler,),
-        {"wrong_wasm_mime": wrong_wasm_mime, "quiet": quiet},
+        {"wrong_wasm_mime": wrong_wasm_mime, "quiet": quiet, "precompressed": precompressed},
     )
     bound = functools.partial(handler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), bound)
@@ -97,9 +106,11 @@ def make_server(
 
 
 @contextlib.contextmanager
-def serving(directory: Path = SITE, *, wrong_wasm_mime: bool = False) -> Iterator[str]:
+def serving(
+    directory: Path = SITE, *, wrong_wasm_mime: bool = False, precompressed: bool = True
+) -> Iterator[str]:
     """Serve `directory` in a background thread; yields the base URL."""
-    server = make_server(directory, wrong_wasm_mime=wrong_wasm_mime)
+    server = make_server(directory, wrong_wasm_mime=wrong_wasm_mime, precompressed=precompressed)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,6 +1,10 @@
 // Main-thread side of the calculation engine: owns the one module worker (CONTRIBUTING.md).
-// Loaded on every page; it starts the worker only when a page asks for it, so content pages
-// load no Pyodide byte. With navigation.instant this script runs once and the worker lives on.
+// Loaded on every page. A calculator page starts the worker at once. A content page loads no
+// Pyodide byte while it loads; once it has loaded and the browser is idle (at least
+// PREFETCH_DELAY_MS after load), it starts the engine in the background unless the reader asked
+// to save data or the connection is 2G, so a calculator opened later answers at once. With
+// navigation.instant this script runs once and the worker lives on across page views.
+// <html data-engine-prefetch="scheduled|started|skipped"> shows the prefetch state (tests).
 (function () {
   "use strict";
 
@@ -8,6 +12,7 @@
   // Resolve once, against the first page's URL, so later instant navigations don't matter.
   const engineBase = meta ? new URL(meta.content, window.location.href) : null;
   const BOOT_SILENCE_LIMIT_MS = 90000; // no progress for this long counts as a failed boot
+  const PREFETCH_DELAY_MS = 3000; // after the load event, before waiting for an idle moment
 
   let worker = null;
   let state = "idle"; // idle | loading | ready | failed
@@ -74,6 +79,7 @@
       return ready;
     }
     setState("loading");
+    performance.mark("net-engine-start"); // read by make bench
     try {
       worker = new Worker(new URL("engine-worker.mjs", engineBase), { type: "module" });
     } catch (error) {
@@ -139,15 +145,79 @@
   }
   listeners.add(markRoot);
 
-  // Each page view (instant navigation included): start the engine where a calculator is.
+  // Idle-time prefetch from content pages. The state lives in this script, which survives
+  // instant navigation; the attribute is re-applied on every page view.
+  let prefetch = ""; // "" (not decided) | scheduled | started | skipped
+  let prefetchTimer = null;
+
+  function markPrefetch() {
+    if (prefetch) document.documentElement.setAttribute("data-engine-prefetch", prefetch);
+    else document.documentElement.removeAttribute("data-engine-prefetch");
+  }
+
+  function connectionAllowsPrefetch() {
+    const connection = navigator.connection;
+    if (!connection) return true; // browsers without the API: no sign of a metered link
+    if (connection.saveData === true) return false;
+    return connection.effectiveType !== "slow-2g" && connection.effectiveType !== "2g";
+  }
+
+  function prefetchNow() {
+    prefetchTimer = null;
+    if (prefetch !== "scheduled") return;
+    if (!connectionAllowsPrefetch()) {
+      prefetch = "skipped"; // the reader switched Data Saver on meanwhile
+    } else {
+      prefetch = "started";
+      performance.mark("net-engine-prefetch"); // read by tests and make bench
+      start();
+    }
+    markPrefetch();
+  }
+
+  function schedulePrefetch() {
+    if (prefetch || worker) return; // decided once per visit; a calculator may have started it
+    if (!connectionAllowsPrefetch()) {
+      prefetch = "skipped";
+      markPrefetch();
+      return;
+    }
+    prefetch = "scheduled";
+    markPrefetch();
+    const whenIdle = () => {
+      if (typeof window.requestIdleCallback === "function") window.requestIdleCallback(prefetchNow);
+      else prefetchNow();
+    };
+    const afterLoad = () => {
+      prefetchTimer = setTimeout(whenIdle, PREFETCH_DELAY_MS);
+    };
+    if (document.readyState === "complete") afterLoad();
+    else window.addEventListener("load", afterLoad, { once: true });
+  }
+
+  // Each page view (instant navigation included): start the engine where a calculator is;
+  // elsewhere, plan the idle-time prefetch.
   function onPage() {
-    if (document.querySelector("[data-net-calculator]") !== null) start();
+    if (document.querySelector("[data-net-calculator]") !== null) {
+      if (prefetch === "scheduled") {
+        clearTimeout(prefetchTimer); // the calculator needs it now, not after a delay
+        prefetch = "";
+      }
+      start();
+    } else {
+      schedulePrefetch();
+    }
+    markPrefetch();
     markRoot();
     for (const node of document.querySelectorAll(".net-print-url")) {
       node.textContent = window.location.href;
     }
   }
 
+  // This script runs at the end of <body>, so the page's calculator (if any) is already in
+  // the DOM: start the worker now rather than at DOMContentLoaded (make bench reports when
+  // the worker was created: mark net-engine-start).
+  if (document.querySelector("[data-net-calculator]") !== null) start();
   if (window.document$) window.document$.subscribe(onPage);
   else document.addEventListener("DOMContentLoaded", onPage);
 })();

@@ -201,6 +201,14 @@
       );
     }
 
+    // Performance mark for make bench: the first engine result this page view shows.
+    let firstResultMarked = false;
+    function markFirstResult() {
+      if (firstResultMarked) return;
+      firstResultMarked = true;
+      performance.mark("net-first-result", { detail: "grade" });
+    }
+
     async function update() {
       const params = collect();
       writeUrl(params, false);
@@ -215,7 +223,10 @@
       }
       try {
         const result = await window.NetEngine.run("grade", params);
-        if (ticket === latest) render(result); // drop answers overtaken by newer typing
+        if (ticket === latest) {
+          render(result); // drop answers overtaken by newer typing
+          markFirstResult();
+        }
       } catch (error) {
         // Engine failure is shown by the status panel; keep the inputs as they are.
       }

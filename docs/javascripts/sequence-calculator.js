@@ -435,11 +435,22 @@
       }
     }
 
+    // Performance mark for make bench: the first engine result this page view shows.
+    let firstResultMarked = false;
+    function markFirstResult() {
+      if (firstResultMarked) return;
+      firstResultMarked = true;
+      performance.mark("net-first-result", { detail: "sequence" });
+    }
+
     async function update() {
       const ticket = ++latest;
       try {
         const result = await window.NetEngine.run("sequence", params);
-        if (ticket === latest) render(result); // a newer answer overtook this one
+        if (ticket === latest) {
+          render(result); // a newer answer overtook this one
+          markFirstResult();
+        }
       } catch (error) {
         // Engine failure is shown by the status panel.
       }

@@ -1,12 +1,13 @@
 """Every page of the built site: offline (no outside request), provenance shown, no Pyodide
-bytes on content pages, no console errors."""
+bytes on content pages before the idle-time prefetch starts, no console errors."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Request
 
 from build_scripts.paths import SITE
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
@@ -25,9 +26,10 @@ def test_site_has_pages() -> None:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_offline_and_shows_provenance(page: Page, site_url: str, path: str) -> None:
-    requested: list[str] = []
+    requested: list[tuple[Request, float]] = []  # (request, wall-clock ms when Python saw it)
     errors: list[str] = []
-    page.on("request", lambda request: requested.append(request.url))
+    # The context also sees the worker's requests.
+    page.context.on("request", lambda request: requested.append((request, time.time() * 1000)))
     page.on(
         "console", lambda message: errors.append(message.text) if message.type == "error" else None
     )
@@ -38,11 +40,27 @@ def test_page_is_offline_and_shows_provenance(page: Page, site_url: str, path: s
     assert ENGINE_VERSION in provenance.inner_text()
     assert EVIDENCE_DATE in provenance.inner_text()
     assert "does not replace, clinical judgement" in provenance.inner_text()
-    engine_bytes = [url for url in requested if "/assets/engine/" in url]
+    engine = [(request, seen) for request, seen in requested if "/assets/engine/" in request.url]
     if path in CALCULATOR_PAGES:
-        assert engine_bytes, "a calculator page should start the engine"
+        assert engine, "a calculator page should start the engine"
     else:
-        assert not engine_bytes, f"content page {path} fetched engine files: {engine_bytes}"
+        # Content pages may start the engine only through the idle-time prefetch, which begins
+        # seconds after load (performance mark net-engine-prefetch); no engine request may
+        # come before it. Times are wall-clock ms: the browser's own request start, or (still
+        # pending, so Playwright has no timing yet) when the test saw the request, which is later.
+        prefetch_at = page.evaluate(
+            """() => {
+              const mark = performance.getEntriesByName('net-engine-prefetch')[0];
+              return mark ? performance.timeOrigin + mark.startTime : null;
+            }"""
+        )
+        early = [
+            request.url
+            for request, seen in engine
+            if prefetch_at is None or (request.timing["startTime"] or seen) < prefetch_at - 5
+        ]
+        assert not early, f"content page {path} fetched engine files before the prefetch: {early}"
+        assert page.get_attribute("html", "data-engine-prefetch") in {"scheduled", "started"}
     assert not errors, errors
     # The external-request guard (conftest) fails the test if anything left 127.0.0.1.
 

@@ -1,0 +1,230 @@
+"""Browser-side helpers for `make bench`: device profiles, CDP throttling, in-page probes.
+
+Throttling (the phone profile) goes through the Chrome DevTools Protocol on the page's target:
+`Emulation.setCPUThrottlingRate` and `Network.emulateNetworkConditions`. Chromium refuses both
+on a dedicated worker's own target ("only supported for pages" / "Not supported"); the page's
+network conditions do apply to the worker's fetches, and the page's CPU rate to the worker's
+thread. make bench checks both on every run instead of trusting this note: it reports the
+throughput the worker's pyodide.asm.wasm download actually got, and the bare page's worker
+times its own boot (compare desktop and phone with a warm cache).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request
+
+PHONE_CPU_RATE = 4
+PHONE_DOWN_BITS_PER_S = 20_000_000
+PHONE_UP_BITS_PER_S = 10_000_000
+PHONE_RTT_MS = 40
+LONG_TASK_LIMIT_MS = 200  # the target: no main-thread task above this during boot
+
+# Runs in every document before its own scripts (add_init_script; not in workers).
+INIT_SCRIPT = """
+(() => {
+  if (typeof window === "undefined" || window.__netBench) return;
+  const bench = (window.__netBench = { longtasks: [], latency: null, resolve: null });
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        bench.longtasks.push([entry.startTime, entry.duration]);
+      }
+    }).observe({ type: "longtask", buffered: true });
+  } catch (error) {
+    bench.longtasks = null; // not supported: reported as such
+  }
+  // Keystroke probe: input event -> next DOM change of the watched node (a microtask after
+  // the render that caused it).
+  document.addEventListener("input", (event) => { bench.inputAt = event.timeStamp; }, true);
+  bench.watch = (selector) => {
+    const target = document.querySelector(selector);
+    new MutationObserver(() => {
+      if (bench.resolve && bench.inputAt !== undefined) {
+        const resolve = bench.resolve;
+        bench.resolve = null;
+        resolve(performance.now() - bench.inputAt);
+      }
+    }).observe(target, { childList: true, subtree: true, characterData: true });
+  };
+  bench.arm = () => {
+    bench.inputAt = undefined;
+    bench.latency = new Promise((resolve) => { bench.resolve = resolve; });
+  };
+  // Reader probe: click a link (instant navigation) and note when the calculator arrives.
+  bench.clickThrough = (selector) => {
+    const link = document.querySelector(selector);
+    const observer = new MutationObserver(() => {
+      if (document.querySelector("[data-net-calculator]")) {
+        bench.arrivedAt = performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    bench.clickAt = performance.now();
+    bench.stateAtClick = window.NetEngine ? window.NetEngine.state : "none";
+    link.click();
+  };
+})();
+"""
+
+MARKS = """() => {
+  const mark = (name) => {
+    const entries = performance.getEntriesByName(name);
+    return entries.length ? entries[entries.length - 1].startTime : null;
+  };
+  const bench = window.__netBench || {};
+  return {
+    first_result: mark("net-first-result"),
+    engine_ready: mark("net-engine-ready"),
+    engine_start: mark("net-engine-start"),
+    prefetch: mark("net-engine-prefetch"),
+    longtasks: bench.longtasks,
+    click_at: bench.clickAt ?? null,
+    arrived_at: bench.arrivedAt ?? null,
+    state_at_click: bench.stateAtClick ?? null,
+    worker_boot: bench.workerBootMs ?? null,
+    prefetch_state: document.documentElement.getAttribute("data-engine-prefetch"),
+  };
+}"""
+
+
+@dataclass
+class Profile:
+    name: str
+    context_args: dict[str, Any]
+    cpu_rate: float = 1
+    network: dict[str, Any] | None = None
+
+
+def profiles(playwright: Playwright) -> dict[str, Profile]:
+    pixel7 = {
+        key: value
+        for key, value in playwright.devices["Pixel 7"].items()
+        if key != "default_browser_type"
+    }
+    return {
+        "desktop": Profile("desktop", {"viewport": {"width": 1280, "height": 800}}),
+        "phone": Profile(
+            "phone",
+            pixel7,
+            cpu_rate=PHONE_CPU_RATE,
+            network={
+                "offline": False,
+                "latency": PHONE_RTT_MS,
+                "downloadThroughput": PHONE_DOWN_BITS_PER_S / 8,  # bytes per second
+                "uploadThroughput": PHONE_UP_BITS_PER_S / 8,
+            },
+        ),
+    }
+
+
+def new_context(browser: Browser, profile: Profile) -> BrowserContext:
+    context = browser.new_context(**profile.context_args, service_workers="block")
+    context.add_init_script(INIT_SCRIPT)
+    return context
+
+
+def throttle(page: Page, profile: Profile) -> None:
+    """Apply the profile's CPU and network throttling to the page's target (and so to its
+    dedicated worker, which Chromium throttles through the page; see the module note)."""
+    if profile.cpu_rate <= 1 and profile.network is None:
+        return
+    session = page.context.new_cdp_session(page)
+    if profile.cpu_rate > 1:
+        session.send("Emulation.setCPUThrottlingRate", {"rate": profile.cpu_rate})
+    if profile.network is not None:
+        session.send("Network.enable")
+        session.send("Network.emulateNetworkConditions", profile.network)
+
+
+@dataclass
+class Traffic:
+    """Everything a page view received: bytes on the wire, and how the engine files came."""
+
+    bytes: int = 0
+    engine_bytes: int = 0
+    requests: list[Request] = field(default_factory=list)
+    encodings: dict[str, str] = field(default_factory=dict)  # engine file -> Content-Encoding
+    wasm_fetches: int = 0
+    wasm_bytes: int = 0  # pyodide.asm.wasm bytes on the wire (0 when served from cache)
+    wasm_mbit_s: float | None = None  # throughput the worker's wasm download got
+
+    def attach(self, context: BrowserContext) -> None:
+        context.on("requestfinished", self._finished)
+
+    def detach(self, context: BrowserContext) -> None:
+        context.remove_listener("requestfinished", self._finished)
+
+    def _finished(self, request: Request) -> None:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        self.bytes += size
+        self.requests.append(request)
+        if "/assets/engine/" not in request.url:
+            return
+        self.engine_bytes += size
+        name = request.url.split("?")[0].rsplit("/", 1)[-1]
+        response = request.response()
+        headers = response.headers if response else {}
+        self.encodings[name] = headers.get("content-encoding", "identity")
+        if name == "pyodide.asm.wasm":
+            self.wasm_fetches += 1
+            self.wasm_bytes += sizes["responseBodySize"]
+            timing = request.timing
+            seconds = (timing["responseEnd"] - timing["responseStart"]) / 1000
+            if sizes["responseBodySize"] > 100_000 and seconds > 0:
+                self.wasm_mbit_s = round(sizes["responseBodySize"] * 8 / seconds / 1e6, 1)
+
+
+def wait_for_mark(page: Page, name: str, timeout_ms: int = 180_000) -> None:
+    page.wait_for_function(
+        "(name) => performance.getEntriesByName(name).length > 0",
+        arg=name,
+        timeout=timeout_ms,
+        polling=50,
+    )
+
+
+def marks(page: Page) -> dict[str, Any]:
+    return page.evaluate(MARKS)
+
+
+def boot_long_tasks(longtasks: list[list[float]] | None, until_ms: float) -> tuple[int, float]:
+    """(count, longest) of main-thread long tasks that started before `until_ms`."""
+    if longtasks is None:
+        return (-1, -1.0)
+    during = [duration for start, duration in longtasks if start <= until_ms]
+    return (len(during), round(max(during, default=0.0)))
+
+
+def keystroke_latencies(page: Page, selector: str, count: int = 30) -> list[float]:
+    """Type into `selector` (a field whose every value changes the result) once the engine is
+    ready; in-page time from each input event to the result's DOM update."""
+    page.evaluate("() => window.__netBench.watch('[data-testid=\"grade-result\"]')")
+    page.click(selector)
+    page.keyboard.press("End")
+    latencies = []
+    digits = "2345678923456789234567892345"
+    for index in range(count):
+        key = "Backspace" if index % 2 == 0 else digits[index // 2]
+        page.evaluate("() => window.__netBench.arm()")
+        page.keyboard.press(key)
+        latencies.append(page.evaluate("() => window.__netBench.latency"))
+    return latencies
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(values: list[float]) -> float:
+    present = [value for value in values if value is not None]
+    return statistics.median(present) if present else float("nan")

@@ -1,0 +1,47 @@
+"""Printing: an algorithm page, the evidence page and a calculator result print on A4 and
+Letter with nothing cut off, and with the URL, version and evidence date on the page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
+from tests.browser.support import wait_for_engine
+
+PAGES = [
+    "algorithm/pnet/",
+    "evidence/",
+    "grading/",
+    "calculator/grade/?site=pancreas&differentiation=well&ki67_percent=12&mitoses.per_2mm2=3",
+]
+# Elements wider than their box in print are clipped on paper.
+CLIPPED = """() => [...document.querySelectorAll(
+    '.md-typeset table, .md-typeset pre, .md-typeset svg')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => {
+    const box = el.closest('.md-typeset__scrollwrap, .md-typeset__table, .md-content')
+      || el.parentElement;
+    return el.getBoundingClientRect().right > box.getBoundingClientRect().right + 1
+      || el.getBoundingClientRect().right > document.documentElement.clientWidth + 1;
+  })
+  .map(el => el.tagName + ' ' + (el.textContent || '').slice(0, 60))"""
+
+
+@pytest.mark.parametrize("paper", [("A4", 794), ("Letter", 816)], ids=["A4", "Letter"])
+@pytest.mark.parametrize("path", PAGES)
+def test_page_prints_without_clipping(page: Page, site_url: str, path: str, paper: tuple) -> None:
+    name, width_px = paper
+    page.set_viewport_size({"width": width_px - 96, "height": 1000})  # paper less 2 x 0.5 in
+    page.goto(site_url + path)
+    if path.startswith("calculator/"):
+        wait_for_engine(page)
+        page.get_by_test_id("grade-result").get_by_text("NET G2").wait_for()
+    page.emulate_media(media="print")
+    assert page.evaluate(CLIPPED) == []
+    text = page.locator("body").inner_text()
+    assert ENGINE_VERSION in text and EVIDENCE_DATE in text
+    assert site_url.rstrip("/") in text  # the page's own address is printed
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    pdf = page.pdf(format=name, print_background=False)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
