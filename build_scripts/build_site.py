@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from build_scripts.csp import apply_csp
 from build_scripts.paths import (
     BUILD,
     PYODIDE_FILES,
@@ -24,6 +26,8 @@ from build_scripts.paths import (
     WORKER_SOURCE,
     engine_dir_name,
 )
+from build_scripts.precompress import precompress
+from build_scripts.sitemap import DEFAULT_SITE_URL, write_sitemap
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
 
 WHEEL_PACKAGE = "net-guide-calculator"  # the [project] name in pyproject.toml
@@ -131,9 +135,8 @@ def build_site() -> Path:
     wheel = build_wheel()
     run_mkdocs(engine_rel, pyodide)
     copy_engine(wheel, SITE / engine_rel)
-    from build_scripts.csp import apply_csp
-    from build_scripts.precompress import precompress
-
+    # MkDocs leaves it empty without site_url; Material's instant navigation needs it.
+    write_sitemap(SITE, os.environ.get("SITE_URL") or DEFAULT_SITE_URL)
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
     precompress(SITE)
     print(

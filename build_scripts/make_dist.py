@@ -5,7 +5,8 @@ Layout (one top folder, so unzipping never scatters files):
     net-guide-<version>/
         HOSTING.md            how to host it (nginx, Apache, IIS), tested settings
         SHA256SUMS            `sha256sum -c SHA256SUMS` checks every other file
-        hosting/              nginx.conf, .htaccess (Apache), web.config (IIS), HOSTING.md
+        hosting/              nginx.conf, .htaccess (Apache), web.config (IIS), HOSTING.md,
+                              set_site_url.py (rewrites sitemap.xml for the hosting address)
         site/                 the built site with .br/.gz copies, .htaccess and web.config
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from build_scripts.paths import ROOT, SITE
 from build_scripts.precompress import precompress
+from build_scripts.sitemap import __file__ as SITEMAP_SCRIPT
 from calculator.version import ENGINE_VERSION
 
 NAME = "net-guide"
@@ -53,6 +55,8 @@ def stage(site: Path, top: Path) -> None:
     (top / "hosting").mkdir()
     for name in HOSTING_FILES:
         shutil.copy2(HOSTING / name, top / "hosting" / name)
+    # stdlib only, so an admin runs it with any python3 and no checkout
+    shutil.copy2(SITEMAP_SCRIPT, top / "hosting" / "set_site_url.py")
     for name in IN_SITE_ROOT:
         shutil.copy2(HOSTING / name, top / "site" / name)
     shutil.copy2(HOSTING / "HOSTING.md", top / "HOSTING.md")

@@ -10,12 +10,14 @@ import argparse
 import contextlib
 import functools
 import http.server
+import io
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from build_scripts.paths import SITE
+from build_scripts.sitemap import page_paths, sitemap_xml
 
 # Stock tables lack these or get them wrong; Pyodide refuses wasm without application/wasm.
 MIME_TYPES = {
@@ -47,6 +49,8 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return MIME_TYPES.get(suffix) or super().guess_type(path)
 
     def send_head(self):  # type: ignore[override]
+        if self.path.split("?", 1)[0] == "/sitemap.xml":
+            return self._send_sitemap()
         # Serve foo.wasm.br / foo.wasm.gz when the client accepts it and the file exists.
         path = self.translate_path(self.path)
         accepted = self.headers.get("Accept-Encoding", "")
@@ -55,6 +59,16 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
                 if encoding in accepted and os.path.isfile(path + suffix):
                     return self._send_encoded(path, path + suffix, encoding)
         return super().send_head()
+
+    def _send_sitemap(self):  # type: ignore[no-untyped-def]
+        # The sitemap for the host and port asked for, so instant navigation works on any port.
+        host = self.headers.get("Host") or f"127.0.0.1:{self.server.server_address[1]}"
+        body = sitemap_xml(f"http://{host}/", page_paths(Path(self.directory))).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def _send_encoded(self, original: str, encoded: str, encoding: str):  # type: ignore[no-untyped-def]
         handle = open(encoded, "rb")  # noqa: SIM115 - closed by copyfile's caller

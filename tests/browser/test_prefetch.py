@@ -10,15 +10,10 @@ beyond the prefetch's own minimum delay (behaviour, not speed).
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
-from build_scripts.paths import SITE
-from build_scripts.serve import serving
 from calculator.web import grade_params
 from tests.browser.support import ENGINE_BOOT_TIMEOUT_MS, guard
 
@@ -39,30 +34,10 @@ EXAMPLE_LINK = (
 
 
 @pytest.fixture(scope="module")
-def instant_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The built site with the sitemap it would have if site_url named where it is served.
-
-    Material 9.8's instant navigation intercepts only links listed in sitemap.xml (matched by
-    protocol, host, port and path). The build leaves site_url empty (hospitals host under any
-    path), so the shipped sitemap is empty and every click is a full page load; see
-    test_instant_navigation_is_active_as_built.
-    """
-    site = tmp_path_factory.mktemp("instant") / "site"
-    shutil.copytree(SITE, site)
-    with serving(site) as url:
-        pages = sorted(
-            path.parent.relative_to(site).as_posix().removeprefix(".")
-            for path in site.rglob("index.html")
-            if "assets" not in path.parts
-        )
-        locs = "".join(f"<url><loc>{url}{page}{'/' if page else ''}</loc></url>" for page in pages)
-        (site / "sitemap.xml").write_text(
-            '<?xml version="1.0" encoding="UTF-8"?><urlset '
-            f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
-        )
-        for suffix in (".gz", ".br"):
-            Path(f"{site}/sitemap.xml{suffix}").unlink(missing_ok=True)
-        yield url
+def instant_site_url(site_url: str) -> str:
+    """The local server answers /sitemap.xml for its own host and port (build_scripts.sitemap),
+    which is what Material's instant navigation needs to take over clicks."""
+    return site_url
 
 
 def engine_requests(requests: list[Request], name: str = "") -> list[str]:
@@ -158,12 +133,6 @@ def test_calculator_after_prefetch_reuses_the_worker(page: Page, instant_site_ur
     expect(page.locator("html")).to_have_attribute("data-calculator", "ready")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="site_url is empty, so sitemap.xml is empty and Material's instant navigation never "
-    "intercepts a click: the prefetched worker dies with the page (the HTTP cache it filled "
-    "still helps). Remove this marker once the build writes a sitemap matching the host.",
-)
 def test_instant_navigation_is_active_as_built(page: Page, site_url: str) -> None:
     page.goto(site_url + CONTENT_PAGE)
     page.wait_for_load_state("networkidle")

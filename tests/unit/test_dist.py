@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -132,6 +134,7 @@ def test_dist_bundle_layout_and_checksums(tmp_path: Path, monkeypatch: pytest.Mo
             "hosting/nginx.conf",
             "hosting/.htaccess",
             "hosting/web.config",
+            "hosting/set_site_url.py",
             "site/index.html",
             "site/index.html.br",
             "site/index.html.gz",
@@ -148,6 +151,41 @@ def test_dist_bundle_layout_and_checksums(tmp_path: Path, monkeypatch: pytest.Mo
         assert set(listed) == {n.removeprefix(top) for n in names} - {"SHA256SUMS"}
         info = bundle.getinfo(top + "site/index.html.br")
         assert info.compress_type == zipfile.ZIP_STORED
+
+
+def test_bundled_set_site_url_runs_alone_and_rewrites_the_sitemap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin's tool works from the unpacked bundle with a bare python3 (no checkout)."""
+    site = fake_site(tmp_path)
+    monkeypatch.setattr(dist, "precompress", lambda s: precompress(s, cache=tmp_path / "cache"))
+    archive = dist.make_dist(site, tmp_path / "dist")
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(archive) as bundle:
+        bundle.extractall(unpacked)
+    top = unpacked / f"net-guide-{ENGINE_VERSION}"
+    (top / "site" / "sitemap.xml.gz").write_bytes(b"stale")
+    run = subprocess.run(
+        [sys.executable, "-I", "hosting/set_site_url.py", "https://intranet.example/net-guide/"],
+        cwd=top,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    sitemap = (top / "site" / "sitemap.xml").read_text()
+    assert "<loc>https://intranet.example/net-guide/</loc>" in sitemap
+    assert "<loc>https://intranet.example/net-guide/sub/</loc>" in sitemap
+    assert "assets" not in sitemap
+    assert not (top / "site" / "sitemap.xml.gz").exists()  # no stale copy served instead
+    refused = subprocess.run(
+        [sys.executable, "-I", "hosting/set_site_url.py", "intranet/net-guide"],
+        cwd=top,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0 and "full address" in refused.stderr
 
 
 def test_dist_refuses_a_missing_site(tmp_path: Path) -> None:
