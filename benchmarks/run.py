@@ -12,7 +12,8 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
   throughput the worker's wasm download got (proves the worker is throttled too);
 - main-thread long tasks (> 50 ms) before the first result: count and longest;
 - keystroke to updated result, in-page, p95 over 30 keystrokes per run, once ready;
-- the uncompressed baseline: phone cold with the server ignoring the precompressed files;
+- the uncompressed baseline (the engine as the performance issue found it): phone cold, the
+  server ignoring the precompressed files and the Python snapshot withheld (404);
 - the reader: a content page read for 20 s on the phone profile (the engine is prefetched when
   the browser is idle), then a click (instant navigation) to a calculator;
 - content pages: bytes until network idle, and that no engine byte came before the prefetch.
@@ -52,6 +53,7 @@ from benchmarks.browser import (
 )
 from build_scripts.paths import ROOT, SITE
 from build_scripts.serve import serving
+from build_scripts.snapshot import SNAPSHOT_NAME
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
@@ -115,11 +117,19 @@ def bench_site() -> Path:
 
 
 def first_result(
-    browser: Browser, profile: Profile, url: str, warm: bool, keystrokes: bool = False
+    browser: Browser,
+    profile: Profile,
+    url: str,
+    warm: bool,
+    keystrokes: bool = False,
+    snapshot: bool = True,
 ) -> dict[str, Any]:
     """Open `url` in a fresh context (warm: after one unthrottled visit filled the HTTP cache)
-    and measure up to the first result shown."""
+    and measure up to the first result shown. snapshot=False answers 404 for the Python
+    snapshot, so the worker starts CPython the ordinary way (the engine as the issue found it)."""
     context = new_context(browser, profile)
+    if not snapshot:
+        context.route(f"**/{SNAPSHOT_NAME}", lambda route: route.fulfill(status=404, body=""))
     try:
         if warm:
             filler = context.new_page()
@@ -135,7 +145,11 @@ def first_result(
         wait_for_mark(page, "net-first-result")
         seen = marks(page)
         count, longest = boot_long_tasks(seen["longtasks"], seen["first_result"])
+        restored = page.evaluate(
+            "() => window.NetEngine ? window.NetEngine.ready.then((info) => info.snapshot) : null"
+        )
         sample = {
+            "snapshot": restored,
             "first_result_ms": seen["first_result"],
             "engine_start_ms": seen["engine_start"],
             "engine_ready_ms": seen["engine_ready"],
@@ -274,6 +288,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     if speeds:
         row["wasm_download_mbit_s"] = median(speeds)
     row["encodings"] = runs[0]["encodings"]
+    row["snapshot_restored"] = sorted({str(run["snapshot"]) for run in runs})
     keys = [value for run in runs for value in run.get("keystroke_ms", [])]
     if keys:
         row["keystroke_p95_ms"] = round(percentile(keys, 0.95), 1)
@@ -283,10 +298,15 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def uncompressed(browser: Browser, site: Path, known: dict[str, Profile]) -> dict[str, Any]:
+    """The baseline the performance issue starts from: no compression and no snapshot (the
+    worker still starts first thing in <head>, which that engine did not: slightly kind)."""
     with serving(site, precompressed=False) as plain:
-        runs = [first_result(browser, known["phone"], plain + GRADE, False) for _ in range(RUNS)]
+        runs = [
+            first_result(browser, known["phone"], plain + GRADE, False, snapshot=False)
+            for _ in range(RUNS)
+        ]
     row = summarise(runs)
-    row.update(profile="phone", cache="cold", page="grade, uncompressed server")
+    row.update(profile="phone", cache="cold", page="grade, uncompressed server, no snapshot")
     print(json.dumps(row), flush=True)
     return row
 
@@ -419,7 +439,17 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {fmt(r.get('wasm_download_mbit_s', '-'))} |"
             )
         encodings = next((r["encodings"] for r in report["direct"] if r["page"] == "grade"), {})
-        lines += ["", f"Engine files' Content-Encoding (cold): {encodings}"]
+        restored = {
+            f"{r['profile']} {r['cache']} {r['page']}": r["snapshot_restored"]
+            for r in report["direct"]
+            if r["page"] != "bare Pyodide"
+        }
+        lines += [
+            "",
+            f"Engine files' Content-Encoding (cold): {encodings}",
+            f"Python snapshot restored (engine-worker.mjs; the bare floor never uses one): "
+            f"{restored}",
+        ]
         boots = {
             f"{r['profile']} {r['cache']}": r.get("worker_boot_ms")
             for r in report["direct"]
@@ -429,7 +459,7 @@ def markdown(report: dict[str, Any]) -> str:
     if report.get("uncompressed"):
         u = report["uncompressed"]
         lines += [
-            "## Uncompressed baseline (phone, cold, server ignores .br/.gz)",
+            "## Uncompressed baseline (phone, cold, server ignores .br/.gz, no snapshot)",
             "",
             f"First result {fmt(u['first_result_ms'])} ms (runs {u['runs_ms']}), "
             f"{fmt(u['bytes'])} bytes, encodings {u['encodings']}.",

@@ -17,7 +17,12 @@ WORKER_SOURCE = DOCS / "javascripts" / "engine-worker.mjs"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 
 # Files whose content decides the engine's versioned URL: change any, and browsers fetch anew.
-_ENGINE_INPUTS = ("calculator", "docs/javascripts/engine-worker.mjs", "package-lock.json")
+_ENGINE_INPUTS = (
+    "calculator",
+    "docs/javascripts/engine-worker.mjs",
+    "package-lock.json",
+    "build_scripts/make_snapshot.mjs",
+)
 
 
 def engine_fingerprint() -> str:

@@ -32,6 +32,7 @@ SUFFIXES = {
     ".xml",
     ".txt",
     ".map",
+    ".bin",  # the Python memory snapshot: 31 MB, mostly empty pages
 }
 MIN_SIZE = 1024  # bytes; smaller files gain nothing worth a second request path
 MAX_RATIO = 0.9  # keep a compressed copy only when it is at most 90 % of the original

@@ -5,6 +5,10 @@
 
 const base = new URL("./", import.meta.url);
 const RUNTIME_FILES = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+// Memory of an interpreter that has already started (build_scripts/snapshot.py): restoring it
+// skips CPython's start-up, most of the boot on a phone. The options must match the maker's.
+const SNAPSHOT_FILE = "python-snapshot.bin";
+const SNAPSHOT_OPTIONS = { env: { PYTHONHASHSEED: "0", _: "./this.program" } };
 
 function post(message) {
   self.postMessage(message);
@@ -15,6 +19,13 @@ class HostingError extends Error {}
 // Watch the runtime's own fetches: report progress, and turn a wrong MIME type into a clear
 // error (Pyodide otherwise only logs a warning and never finishes booting).
 const realFetch = self.fetch.bind(self);
+
+// Fetched at once, in parallel with the runtime. null when it cannot be had (not copied by
+// the host, old server rules): the engine then starts CPython the ordinary way.
+const snapshotBytes = realFetch(new URL(SNAPSHOT_FILE, base))
+  .then((response) => (response.ok ? response.arrayBuffer() : null))
+  .then((buffer) => (buffer && buffer.byteLength > 0 ? new Uint8Array(buffer) : null))
+  .catch(() => null);
 const seen = new Set();
 self.fetch = async (input, init) => {
   const response = await realFetch(input, init);
@@ -61,18 +72,35 @@ async function boot() {
       ),
     );
   }
-  const pyodide = await loadPyodide({
+  const options = {
     indexURL: base.href,
     lockFileURL: new URL("pyodide-lock.json", base).href,
     packageBaseUrl: base.href, // never a CDN
     packages: ["net-guide-calculator"],
     stdout: () => {},
     stderr: (text) => console.warn(text),
-  });
+    ...SNAPSHOT_OPTIONS,
+  };
+  // Pyodide awaits the snapshot only when it sets up memory, after starting its own fetches.
+  const snapshot = snapshotBytes.then((bytes) => bytes || Promise.reject(new Error("no snapshot")));
+  snapshot.catch(() => {});
+  let pyodide;
+  let restored = true;
+  try {
+    pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+  } catch (error) {
+    if (failed) throw error; // a hosting error already reported (wrong MIME type...)
+    if ((await snapshotBytes) !== null) {
+      console.warn(`The Python snapshot was refused (${error}); starting Python normally.`);
+    }
+    restored = false;
+    post({ type: "progress", stage: "starting the Python runtime", fraction: 0.5 });
+    pyodide = await loadPyodide(options);
+  }
   post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
   const web = pyodide.pyimport("calculator.web");
   const version = JSON.parse(web.handle("version", "{}"));
-  return { web, version };
+  return { web, version: { ...version, snapshot: restored } };
 }
 
 const engine = boot();

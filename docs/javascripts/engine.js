@@ -1,10 +1,12 @@
 // Main-thread side of the calculation engine: owns the one module worker (CONTRIBUTING.md).
-// Loaded on every page. A calculator page starts the worker at once. A content page loads no
-// Pyodide byte while it loads; once it has loaded and the browser is idle (at least
-// PREFETCH_DELAY_MS after load), it starts the engine in the background unless the reader asked
-// to save data or the connection is 2G, so a calculator opened later answers at once. With
-// navigation.instant this script runs once and the worker lives on across page views.
-// <html data-engine-prefetch="scheduled|started|skipped"> shows the prefetch state (tests).
+// Loaded on every page, as the first script in <head> (docs/overrides/main.html), so that on a
+// calculator page (<meta name="net-calculator">) the worker starts before the stylesheets and
+// Material's bundle are even parsed: the engine's boot overlaps everything else the page does.
+// A content page loads no Pyodide byte while it loads; once it has loaded and the browser is
+// idle (at least PREFETCH_DELAY_MS after load), it starts the engine in the background unless
+// the reader asked to save data or the connection is 2G, so a calculator opened later answers
+// at once. With navigation.instant this script runs once and the worker lives on across page
+// views. <html data-engine-prefetch="scheduled|started|skipped"> shows the prefetch state.
 (function () {
   "use strict";
 
@@ -214,10 +216,18 @@
     }
   }
 
-  // This script runs at the end of <body>, so the page's calculator (if any) is already in
-  // the DOM: start the worker now rather than at DOMContentLoaded (make bench reports when
-  // the worker was created: mark net-engine-start).
-  if (document.querySelector("[data-net-calculator]") !== null) start();
-  if (window.document$) window.document$.subscribe(onPage);
-  else document.addEventListener("DOMContentLoaded", onPage);
+  // This script runs in <head>: the page's body is not parsed yet. The build marks calculator
+  // pages in <head>, so start their worker now (make bench reports when: net-engine-start).
+  if (document.querySelector('meta[name="net-calculator"]') !== null) start();
+  // Material's bundle (end of <body>) defines document$, which emits on every page view,
+  // instant navigation included; without it (bundle failed), run once when parsed.
+  function watchPages() {
+    if (window.document$) window.document$.subscribe(onPage);
+    else onPage();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", watchPages, { once: true });
+  } else {
+    watchPages();
+  }
 })();

@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from build_scripts.paths import SITE
 from calculator import web
 from tests.browser.conftest import guard, wait_for_engine, wait_for_json
+from tests.browser.scenarios import PNET_PROGRESSING
 
 PAGES = sorted(
     path.parent.relative_to(SITE).as_posix().removeprefix(".") + "/"
@@ -31,21 +32,7 @@ CALCULATOR_QUERIES = {
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 BLOCKING = {"serious", "critical"}
 AXE = Axe()
-SEQUENCE_ANSWERS = {
-    "site": "pancreas",
-    "differentiation": "well",
-    "grade": "G2",
-    "stage": "advanced",
-    "syndrome": "none",
-    "resectable": "no",
-    "vhl": "no",
-    "bulk_symptoms": "no",
-    "current_ssa": "standard",
-    "pace": "progressing",
-    "sstr": "partial",
-    "hepatic_predominant": "yes",
-    "prolonged_ssa_benefit": "yes",
-}
+SEQUENCE_ANSWERS = PNET_PROGRESSING
 
 
 def blocking_violations(page: Page) -> list[str]:

@@ -28,6 +28,7 @@ from build_scripts.make_dist import bundle_name, make_dist
 from build_scripts.paths import SITE
 from calculator import web
 from tests.browser.conftest import guard, wait_for_engine, wait_for_json
+from tests.browser.scenarios import PNET_PROGRESSING
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MODULE_DIRS = (Path("/usr/share/nginx/modules"), Path("/usr/lib/nginx/modules"))
@@ -39,21 +40,7 @@ GRADE = {
     "ki67_percent": "12",
     "mitoses.per_2mm2": "3",
 }
-SEQUENCE = {
-    "site": "pancreas",
-    "differentiation": "well",
-    "grade": "G2",
-    "stage": "advanced",
-    "syndrome": "none",
-    "resectable": "no",
-    "vhl": "no",
-    "bulk_symptoms": "no",
-    "current_ssa": "standard",
-    "pace": "progressing",
-    "sstr": "partial",
-    "hepatic_predominant": "yes",
-    "prolonged_ssa_benefit": "yes",
-}
+SEQUENCE = PNET_PROGRESSING
 
 
 def brotli_module() -> Path:

@@ -10,26 +10,13 @@ from playwright.sync_api import Page, expect
 
 from calculator import web
 from tests.browser.conftest import wait_for_engine, wait_for_json
+from tests.browser.scenarios import PNET_PROGRESSING
 
 SEQUENCE_PAGE = "calculator/sequence/"
 
 # Every answer a walk might need; the page asks only some of them. `ki67_percent` instead of
 # `grade` means: type the index at the grade question instead of picking G1-G3.
-PNET = {
-    "site": "pancreas",
-    "differentiation": "well",
-    "grade": "G2",
-    "stage": "advanced",
-    "syndrome": "none",
-    "resectable": "no",
-    "vhl": "no",
-    "bulk_symptoms": "no",
-    "current_ssa": "standard",
-    "pace": "progressing",
-    "sstr": "partial",
-    "hepatic_predominant": "yes",
-    "prolonged_ssa_benefit": "yes",
-}
+PNET = PNET_PROGRESSING
 GI = {
     "site": "small_intestine",
     "differentiation": "well",
