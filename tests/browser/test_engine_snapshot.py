@@ -8,6 +8,7 @@ or serves something else under its name, still gets correct answers from a norma
 
 from __future__ import annotations
 
+import gzip
 import json
 from urllib.parse import urlencode
 
@@ -36,12 +37,14 @@ def expected(kind: str, params: dict[str, str]) -> dict:
     return json.loads(web.handle(kind, json.dumps(params)))
 
 
-def check_answers(page: Page, site_url: str) -> None:
-    """Both calculators give CPython's JSON on whatever interpreter the worker started."""
+def check_grade(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}calculator/grade/?{urlencode(GRADE_PARAMS)}")
     wait_for_engine(page)
     wait_for_json(page, expected("grade", GRADE_PARAMS))
     expect(page.get_by_test_id("grade-result")).to_contain_text("NET G2")
+
+
+def check_sequence(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}calculator/sequence/?{urlencode(SEQUENCE_PARAMS)}")
     wait_for_engine(page)
     result = expected("sequence", SEQUENCE_PARAMS)
@@ -52,14 +55,18 @@ def check_answers(page: Page, site_url: str) -> None:
     assert shown == [option["id"] for option in result["options"]]
 
 
+# Both calculators give CPython's JSON on whatever interpreter the worker started.
+
+
 def test_worker_restores_the_snapshot(page: Page, site_url: str) -> None:
     fetched: list[Request] = []
     page.context.on(
         "requestfinished",
         lambda request: fetched.append(request) if SNAPSHOT_NAME in request.url else None,
     )
-    check_answers(page, site_url)
+    check_grade(page, site_url)
     assert engine_info(page)["snapshot"] is True
+    check_sequence(page, site_url)
     assert fetched, "the worker never asked for the snapshot"
     response = fetched[0].response()
     assert response is not None and response.status == 200
@@ -69,7 +76,8 @@ def test_worker_restores_the_snapshot(page: Page, site_url: str) -> None:
     "answer",
     [
         {"status": 404, "body": "not here"},  # the host did not copy the file
-        {"status": 200, "body": b"\0" * 65536},  # something else under its name
+        # something else under its name, sent compressed so the worker tries to restore it
+        {"status": 200, "body": gzip.compress(b"\0" * 65536), "encoding": "gzip"},
     ],
     ids=["missing", "corrupt"],
 )
@@ -77,15 +85,52 @@ def test_engine_starts_normally_without_a_usable_snapshot(
     page: Page, site_url: str, answer: dict
 ) -> None:
     def replace(route: Route) -> None:
+        headers = {"Content-Encoding": answer["encoding"]} if "encoding" in answer else {}
         route.fulfill(
-            status=answer["status"], body=answer["body"], content_type="application/octet-stream"
+            status=answer["status"],
+            body=answer["body"],
+            content_type="application/octet-stream",
+            headers=headers,
         )
 
     page.context.route(f"**/{SNAPSHOT_NAME}", replace)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text))
-    check_answers(page, site_url)
+    wasm: list[str] = []
+    page.context.on(
+        "request", lambda request: wasm.append(request.url) if ".wasm" in request.url else None
+    )
+    check_grade(page, site_url)
+    assert engine_info(page)["snapshot"] is False
+    if answer["status"] == 404:  # decided from the status: the runtime is not fetched twice
+        assert len(wasm) == 1, wasm
+    check_sequence(page, site_url)
     assert engine_info(page)["snapshot"] is False
     if answer["status"] == 200:  # a refused snapshot is worth a console warning; a 404 is not
         assert any("snapshot was refused" in text for text in warnings), warnings
     expect(page.get_by_test_id("engine-status")).not_to_contain_text("could not")
+
+
+def test_uncompressed_server_skips_the_snapshot(page: Page) -> None:
+    """31 MB raw would cost more time than it saves: the worker cancels it and starts Python."""
+    from build_scripts.paths import SITE
+    from build_scripts.serve import serving
+
+    received: dict[str, int] = {}
+
+    def finished(request: Request) -> None:
+        name = request.url.rsplit("/", 1)[-1]
+        received[name] = received.get(name, 0) + request.sizes()["responseBodySize"]
+
+    asked: list[str] = []
+    page.context.on("requestfinished", finished)
+    page.context.on(
+        "request",
+        lambda request: asked.append(request.url) if SNAPSHOT_NAME in request.url else None,
+    )
+    with serving(SITE, precompressed=False) as url:
+        check_grade(page, url)
+        assert engine_info(page)["snapshot"] is False
+        check_sequence(page, url)
+    assert asked, "the worker did not even ask for the snapshot"
+    assert received.get(SNAPSHOT_NAME, 0) < 10_000_000, received  # cancelled, not downloaded
