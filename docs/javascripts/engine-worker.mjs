@@ -5,10 +5,12 @@
 
 const base = new URL("./", import.meta.url);
 const RUNTIME_FILES = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
-// Memory of an interpreter that has already started (build_scripts/snapshot.py): restoring it
-// skips CPython's start-up, most of the boot on a phone. The options must match the maker's.
+// Memory of an interpreter that has already started, installed our wheel and imported the
+// calculator (build_scripts/snapshot.py): restoring it skips most of the boot on a phone.
+// The options must match the maker's (build_scripts/make_snapshot.mjs).
 const SNAPSHOT_FILE = "python-snapshot.bin";
 const SNAPSHOT_OPTIONS = { env: { PYTHONHASHSEED: "0", _: "./this.program" } };
+const PACKAGE = "net-guide-calculator"; // our wheel's entry in pyodide-lock.json
 
 function post(message) {
   self.postMessage(message);
@@ -38,6 +40,20 @@ const snapshotResponse = realFetch(new URL(SNAPSHOT_FILE, base), { signal: snaps
     return response;
   })
   .catch(() => null);
+
+// Our wheel's bytes, checked against the lock file's sha256 by the browser (Subresource
+// Integrity, as Pyodide's own loader does; crypto.subtle is missing on plain-HTTP intranets).
+async function fetchWheel() {
+  const lock = await (await realFetch(new URL("pyodide-lock.json", base))).json();
+  const entry = lock.packages[PACKAGE];
+  const digest = entry.sha256.match(/../g).map((pair) => String.fromCharCode(parseInt(pair, 16)));
+  const response = await realFetch(new URL(entry.file_name, base), {
+    integrity: `sha256-${btoa(digest.join(""))}`,
+  });
+  if (!response.ok) throw new Error(`${entry.file_name}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
 const seen = new Set();
 self.fetch = async (input, init) => {
   const response = await realFetch(input, init);
@@ -88,7 +104,6 @@ async function boot() {
     indexURL: base.href,
     lockFileURL: new URL("pyodide-lock.json", base).href,
     packageBaseUrl: base.href, // never a CDN
-    packages: ["net-guide-calculator"],
     stdout: () => {},
     stderr: (text) => console.warn(text),
     ...SNAPSHOT_OPTIONS,
@@ -100,8 +115,14 @@ async function boot() {
     // Pyodide awaits the bytes only when it sets up memory, after starting its own fetches.
     const snapshot = response.arrayBuffer().then((buffer) => new Uint8Array(buffer));
     snapshot.catch(() => {});
+    const wheel = fetchWheel();
+    wheel.catch(() => {});
     try {
       pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      // The calculator is already imported in the restored memory; its files are not (memory
+      // only), so unpack the wheel where the snapshot's import system expects them.
+      const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+      pyodide.unpackArchive(await wheel, "wheel", { extractDir: sitePackages });
       restored = true;
     } catch (error) {
       if (failed) throw error; // a hosting error already reported (wrong MIME type...)
@@ -109,7 +130,7 @@ async function boot() {
       post({ type: "progress", stage: "starting the Python runtime", fraction: 0.5 });
     }
   }
-  if (!restored) pyodide = await loadPyodide(options);
+  if (!restored) pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
   post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
   const web = pyodide.pyimport("calculator.web");
   const version = JSON.parse(web.handle("version", "{}"));

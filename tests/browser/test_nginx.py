@@ -240,12 +240,16 @@ def browse(browser: Browser) -> tuple[Page, list[Response]]:
     return page, responses
 
 
-def check_engine_responses(responses: list[Response]) -> None:
+def check_engine_responses(page: Page, responses: list[Response]) -> None:
     (wasm,) = [r for r in responses if r.url.endswith("/pyodide.asm.wasm")]
     headers = wasm.all_headers()
     assert headers["content-type"] == "application/wasm"
     assert headers.get("content-encoding") in {"br", "gzip"}, headers
     assert headers["cache-control"] == IMMUTABLE
+    # The shipped config sends the snapshot precompressed, so the worker restores it.
+    (snapshot,) = [r for r in responses if r.url.endswith("/python-snapshot.bin")]
+    assert snapshot.all_headers().get("content-encoding") in {"br", "gzip"}
+    assert page.evaluate("window.NetEngine.ready")["snapshot"] is True
 
 
 def test_grade_page_over_nginx(nginx: Nginx, browser: Browser) -> None:
@@ -254,7 +258,7 @@ def test_grade_page_over_nginx(nginx: Nginx, browser: Browser) -> None:
     wait_for_engine(page)
     wait_for_json(page, web.grade_params(GRADE))
     expect(page.get_by_test_id("grade-result")).to_contain_text("NET G2")
-    check_engine_responses(responses)
+    check_engine_responses(page, responses)
     page.context.close()
 
 
@@ -267,7 +271,7 @@ def test_sequence_page_over_nginx(nginx: Nginx, browser: Browser) -> None:
     wait_for_json(page, expected)
     options = page.get_by_test_id("options").locator("[data-option-id]")
     expect(options).to_have_count(len(expected["options"]))
-    check_engine_responses(responses)
+    check_engine_responses(page, responses)
     page.context.close()
 
 
