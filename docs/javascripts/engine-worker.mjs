@@ -25,7 +25,7 @@ const realFetch = self.fetch.bind(self);
 // Asked for at once, in parallel with the runtime; null when the server has none (not copied
 // by the host, blocked): the engine then starts CPython the ordinary way. The answer's headers
 // come back while pyodide.mjs loads, so deciding costs no extra round trip, and a host without
-// the file never has the runtime downloaded twice. Uncompressed, the snapshot is 31 MB (4.6 MB
+// the file never has the runtime downloaded twice. Uncompressed, the snapshot is 31 MB (4.4 MB
 // with brotli): on a server that does not send the precompressed copy it would cost more
 // download time than it saves CPU time, so the transfer is cancelled and Python starts normally.
 const snapshotTransfer = new AbortController();
