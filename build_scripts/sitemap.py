@@ -25,7 +25,7 @@ def page_paths(site: Path) -> list[str]:
     return sorted(
         f"{rel}/" if (rel := path.parent.relative_to(site).as_posix()) != "." else ""
         for path in site.rglob("index.html")
-        if not {"assets", "bench"} & set(path.relative_to(site).parts)
+        if "assets" not in path.relative_to(site).parts
     )
 
 

@@ -33,13 +33,6 @@ EXAMPLE_LINK = (
 )
 
 
-@pytest.fixture(scope="module")
-def instant_site_url(site_url: str) -> str:
-    """The local server answers /sitemap.xml for its own host and port (build_scripts.sitemap),
-    which is what Material's instant navigation needs to take over clicks."""
-    return site_url
-
-
 def engine_requests(requests: list[Request], name: str = "") -> list[str]:
     return [r.url for r in requests if "/assets/engine/" in r.url and r.url.endswith(name)]
 
@@ -110,9 +103,9 @@ def test_prefetch_is_skipped_on_save_data_or_2g(
     assert not seen
 
 
-def test_calculator_after_prefetch_reuses_the_worker(page: Page, instant_site_url: str) -> None:
+def test_calculator_after_prefetch_reuses_the_worker(page: Page, site_url: str) -> None:
     requests = recorded(page)
-    page.goto(instant_site_url + CONTENT_PAGE)
+    page.goto(site_url + CONTENT_PAGE)
     expect(page.locator("html")).to_have_attribute(
         "data-engine-prefetch", "started", timeout=30_000
     )

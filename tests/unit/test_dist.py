@@ -165,26 +165,19 @@ def test_bundled_set_site_url_runs_alone_and_rewrites_the_sitemap(
         bundle.extractall(unpacked)
     top = unpacked / f"net-guide-{ENGINE_VERSION}"
     (top / "site" / "sitemap.xml.gz").write_bytes(b"stale")
-    run = subprocess.run(
-        [sys.executable, "-I", "hosting/set_site_url.py", "https://intranet.example/net-guide/"],
-        cwd=top,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+
+    def set_site_url(address: str) -> subprocess.CompletedProcess[str]:
+        tool = [sys.executable, "-I", "hosting/set_site_url.py", address]
+        return subprocess.run(tool, cwd=top, capture_output=True, text=True, check=False)
+
+    run = set_site_url("https://intranet.example/net-guide/")
     assert run.returncode == 0, run.stderr
     sitemap = (top / "site" / "sitemap.xml").read_text()
     assert "<loc>https://intranet.example/net-guide/</loc>" in sitemap
     assert "<loc>https://intranet.example/net-guide/sub/</loc>" in sitemap
     assert "assets" not in sitemap
     assert not (top / "site" / "sitemap.xml.gz").exists()  # no stale copy served instead
-    refused = subprocess.run(
-        [sys.executable, "-I", "hosting/set_site_url.py", "intranet/net-guide"],
-        cwd=top,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    refused = set_site_url("intranet/net-guide")
     assert refused.returncode != 0 and "full address" in refused.stderr
 
 
