@@ -73,6 +73,22 @@ for (const [index, answer] of answers.entries()) {
     process.exit(1);
   }
 }
+// The standard-library files this interpreter has imported, plus the few that an error report
+// imports late: a restored interpreter reads nothing else, so the worker fetches a zip of just
+// these instead of the whole standard library (build_scripts/snapshot.py makes it).
+const stdlib = JSON.parse(
+  pyodide.runPython(`
+import json, sys
+for name in ("traceback", "linecache", "tokenize", "warnings", "codecs"):
+    __import__(name)
+prefix = f"/lib/python{sys.version_info[0]}{sys.version_info[1]}.zip/"
+json.dumps(sorted({
+    module.__file__[len(prefix):]
+    for module in list(sys.modules.values())
+    if isinstance(getattr(module, "__file__", None), str) and module.__file__.startswith(prefix)
+}))
+`),
+);
 const snapshot = pyodide.makeMemorySnapshot();
 writeFileSync(output, snapshot);
-console.log(JSON.stringify({ bytes: snapshot.length, requests: requests.length }));
+console.log(JSON.stringify({ bytes: snapshot.length, requests: requests.length, stdlib }));

@@ -4,12 +4,24 @@
 // replies {id, ok, result | message}; events {type: "progress" | "ready" | "failed"}.
 
 const base = new URL("./", import.meta.url);
-const RUNTIME_FILES = ["pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"];
+const RUNTIME_FILES = [
+  "pyodide.asm.wasm",
+  "python_stdlib.zip",
+  "python_stdlib.core.zip",
+  "pyodide-lock.json",
+];
 // Memory of an interpreter that has already started, installed our wheel and imported the
 // calculator (build_scripts/snapshot.py): restoring it skips most of the boot on a phone.
 // The options must match the maker's (build_scripts/make_snapshot.mjs).
 const SNAPSHOT_FILE = "python-snapshot.bin";
 const SNAPSHOT_OPTIONS = { env: { PYTHONHASHSEED: "0", _: "./this.program" } };
+// With the snapshot, only the standard-library files the snapshot's interpreter imported (a
+// fraction of python_stdlib.zip; build_scripts/snapshot.py). Its zip directory differs from the
+// one the restored memory cached, so the import system's caches are dropped after the restore.
+const CORE_STDLIB_FILE = "python_stdlib.core.zip";
+// (Not importlib.invalidate_caches(): it imports importlib.metadata, which the core zip lacks.)
+const FORGET_STDLIB_DIRECTORY =
+  "import sys, zipimport\nzipimport._zip_directory_cache.clear()\nsys.path_importer_cache.clear()";
 const PACKAGE = "net-guide-calculator"; // our wheel's entry in pyodide-lock.json
 
 function post(message) {
@@ -118,7 +130,12 @@ async function boot() {
     const wheel = fetchWheel();
     wheel.catch(() => {});
     try {
-      pyodide = await loadPyodide({ ...options, _loadSnapshot: snapshot });
+      pyodide = await loadPyodide({
+        ...options,
+        _loadSnapshot: snapshot,
+        stdLibURL: new URL(CORE_STDLIB_FILE, base).href,
+      });
+      pyodide.runPython(FORGET_STDLIB_DIRECTORY);
       // The calculator is already imported in the restored memory; its files are not (memory
       // only), so unpack the wheel where the snapshot's import system expects them.
       const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");

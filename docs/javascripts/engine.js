@@ -116,16 +116,20 @@
     return ready;
   }
 
+  function send(kind, params) {
+    return new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, kind, params });
+    });
+  }
+
+  // Once ready, post at once (not a microtask later): the worker computes while the caller's
+  // keystroke task goes on to update the URL and the browser paints.
   function run(kind, params) {
+    if (state === "ready") return send(kind, params);
     start();
-    return ready.then(
-      () =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve, reject });
-          worker.postMessage({ id, kind, params });
-        }),
-    );
+    return ready.then(() => send(kind, params));
   }
 
   function subscribe(listener) {

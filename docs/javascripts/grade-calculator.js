@@ -211,9 +211,13 @@
 
     async function update() {
       const params = collect();
-      writeUrl(params, false);
       const ticket = ++latest;
-      if (Object.values(params).every((value) => !value)) {
+      const empty = Object.values(params).every((value) => !value);
+      // Ask first, then write the URL: replaceState forces a style pass, and the worker can
+      // compute meanwhile instead of after it.
+      const answer = empty ? null : window.NetEngine.run("grade", params);
+      writeUrl(params, false);
+      if (empty) {
         clearErrors();
         resultNode.replaceChildren(
           element("p", { class: "net-result__placeholder" }, "Enter the site and at least one index."),
@@ -222,7 +226,7 @@
         return;
       }
       try {
-        const result = await window.NetEngine.run("grade", params);
+        const result = await answer;
         if (ticket === latest) {
           render(result); // drop answers overtaken by newer typing
           markFirstResult();
@@ -252,12 +256,12 @@
     }
 
     form.addEventListener("input", () => {
-      showModes();
       update();
+      showModes();
     });
     form.addEventListener("change", () => {
-      showModes();
       update();
+      showModes();
     });
     form.addEventListener("submit", (event) => event.preventDefault());
     root.querySelector('[data-action="copy-link"]').addEventListener("click", () => copyLink(copiedNode));

@@ -58,8 +58,8 @@
     }
 
     function commit() {
+      update(); // posts to the engine at once; pushState below forces a style pass
       writeUrl(params, true); // one history entry per answered step: back/forward walk them
-      update();
     }
 
     function answer(key, value) {

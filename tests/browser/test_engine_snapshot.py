@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from build_scripts.snapshot import SNAPSHOT_NAME
+from build_scripts.snapshot import CORE_STDLIB_NAME, FULL_STDLIB_NAME, SNAPSHOT_NAME
 from calculator import web
 from tests.browser.scenarios import PNET_PROGRESSING
 from tests.browser.support import wait_for_engine, wait_for_json
@@ -58,18 +58,28 @@ def check_sequence(page: Page, site_url: str) -> None:
 # Both calculators give CPython's JSON on whatever interpreter the worker started.
 
 
+def file_names(page: Page) -> list[str]:
+    """Names of the files the page and its worker ask for, filled in as they go."""
+    names: list[str] = []
+    page.context.on("request", lambda request: names.append(request.url.rsplit("/", 1)[-1]))
+    return names
+
+
 def test_worker_restores_the_snapshot(page: Page, site_url: str) -> None:
     fetched: list[Request] = []
     page.context.on(
         "requestfinished",
         lambda request: fetched.append(request) if SNAPSHOT_NAME in request.url else None,
     )
+    names = file_names(page)
     check_grade(page, site_url)
     assert engine_info(page)["snapshot"] is True
     check_sequence(page, site_url)
     assert fetched, "the worker never asked for the snapshot"
     response = fetched[0].response()
     assert response is not None and response.status == 200
+    # The restored interpreter gets the cut-down standard library, not the whole 2.5 MB.
+    assert CORE_STDLIB_NAME in names and FULL_STDLIB_NAME not in names, names
 
 
 @pytest.mark.parametrize(
@@ -94,6 +104,7 @@ def test_engine_starts_normally_without_a_usable_snapshot(
         )
 
     page.context.route(f"**/{SNAPSHOT_NAME}", replace)
+    names = file_names(page)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text))
     wasm: list[str] = []
@@ -104,6 +115,8 @@ def test_engine_starts_normally_without_a_usable_snapshot(
     assert engine_info(page)["snapshot"] is False
     if answer["status"] == 404:  # decided from the status: the runtime is not fetched twice
         assert len(wasm) == 1, wasm
+        assert CORE_STDLIB_NAME not in names, names
+    assert FULL_STDLIB_NAME in names, names  # a normal start needs the whole standard library
     check_sequence(page, site_url)
     assert engine_info(page)["snapshot"] is False
     if answer["status"] == 200:  # a refused snapshot is worth a console warning; a 404 is not

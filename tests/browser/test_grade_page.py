@@ -227,6 +227,39 @@ def test_phone_viewport(browser: Browser, playwright: Playwright, site_url: str)
     assert not seen
 
 
+def test_keystroke_asks_the_engine_before_rewriting_the_url(grade_page: Page) -> None:
+    """The request is posted first, so the worker computes while replaceState (which forces a
+    style pass) and the repaint run on the page's thread."""
+    grade_page.select_option("select[name='site']", "pancreas")
+    expect(grade_page.get_by_test_id("result-json")).to_contain_text('"status"')
+    grade_page.evaluate(
+        """() => {
+          const post = Worker.prototype.postMessage;
+          const replace = History.prototype.replaceState;
+          window.__order = [];
+          Worker.prototype.postMessage = function (...args) {
+            window.__order.push("engine");
+            return post.apply(this, args);
+          };
+          History.prototype.replaceState = function (...args) {
+            window.__order.push("url");
+            return replace.apply(this, args);
+          };
+          window.__unwatch = () => {
+            Worker.prototype.postMessage = post;
+            History.prototype.replaceState = replace;
+          };
+        }"""
+    )
+    try:
+        grade_page.locator("[name='ki67_percent']").press_sequentially("7")
+        expect(grade_page.get_by_test_id("result-json")).to_contain_text('"ki67_percent": 7')
+        assert grade_page.evaluate("window.__order") == ["engine", "url"]
+        assert url_params(grade_page) == {"site": "pancreas", "ki67_percent": "7"}
+    finally:
+        grade_page.evaluate("window.__unwatch()")
+
+
 def test_wrong_wasm_mime_gives_hosting_error(browser: Browser) -> None:
     from build_scripts.paths import SITE
     from build_scripts.serve import serving

@@ -72,6 +72,15 @@ def test_built_html_names_no_outside_host() -> None:
             assert host not in text, f"{html.relative_to(SITE)} refers to {host}"
 
 
+def test_pages_mount_no_palette_toggle() -> None:
+    """One fixed palette, set on <body> by the HTML: Material's palette toggle, mounted for a
+    palette list, re-applies the colours while the page boots and forces full style passes."""
+    for html in SITE.rglob("index.html"):
+        text = html.read_text(errors="ignore")
+        assert 'data-md-component="palette"' not in text, html.relative_to(SITE)
+        assert 'data-md-color-scheme="default"' in text, html.relative_to(SITE)
+
+
 def test_engine_folder_is_complete() -> None:
     engine = next((SITE / "assets" / "engine").iterdir())
     names = {p.name for p in engine.iterdir()}
@@ -80,6 +89,7 @@ def test_engine_folder_is_complete() -> None:
         "pyodide.asm.mjs",
         "pyodide.asm.wasm",
         "python_stdlib.zip",
+        "python_stdlib.core.zip",
         "pyodide-lock.json",
         "engine-worker.mjs",
     ):
