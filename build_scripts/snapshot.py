@@ -72,14 +72,14 @@ def write_core_stdlib(engine_dir: Path, names: list[str]) -> Path:
     """engine_dir/python_stdlib.core.zip: the entries of python_stdlib.zip named in `names`,
     copied with their original dates and compression (so the bytes are the same every build)."""
     target = engine_dir / CORE_STDLIB_NAME
+    wanted = set(names)
     with zipfile.ZipFile(engine_dir / FULL_STDLIB_NAME) as full:
-        missing = sorted(set(names) - set(full.namelist()))
-        if missing or not names:
+        missing = sorted(wanted - set(full.namelist()))
+        if missing or not wanted:
             raise SnapshotError(
                 "the snapshot's list of imported standard-library files does not match "
                 f"python_stdlib.zip (missing: {missing[:5]}, listed: {len(names)})"
             )
-        wanted = set(names)
         with zipfile.ZipFile(target, "w") as core:
             for info in full.infolist():
                 if info.filename in wanted:

@@ -4,12 +4,6 @@
 // replies {id, ok, result | message}; events {type: "progress" | "ready" | "failed"}.
 
 const base = new URL("./", import.meta.url);
-const RUNTIME_FILES = [
-  "pyodide.asm.wasm",
-  "python_stdlib.zip",
-  "python_stdlib.core.zip",
-  "pyodide-lock.json",
-];
 // Memory of an interpreter that has already started, installed our wheel and imported the
 // calculator (build_scripts/snapshot.py): restoring it skips most of the boot on a phone.
 // The options must match the maker's (build_scripts/make_snapshot.mjs).
@@ -22,6 +16,12 @@ const CORE_STDLIB_FILE = "python_stdlib.core.zip";
 // (Not importlib.invalidate_caches(): it imports importlib.metadata, which the core zip lacks.)
 const FORGET_STDLIB_DIRECTORY =
   "import sys, zipimport\nzipimport._zip_directory_cache.clear()\nsys.path_importer_cache.clear()";
+const RUNTIME_FILES = [
+  "pyodide.asm.wasm",
+  "python_stdlib.zip",
+  CORE_STDLIB_FILE,
+  "pyodide-lock.json",
+];
 const PACKAGE = "net-guide-calculator"; // our wheel's entry in pyodide-lock.json
 
 function post(message) {

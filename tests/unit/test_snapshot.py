@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from build_scripts import snapshot
-from build_scripts.paths import PYODIDE_FILES
+from build_scripts.paths import PYODIDE_FILES, ROOT
 
 STDLIB = {"json/__init__.py": b"# json", "re/__init__.py": b"# re", "smtplib.py": b"# mail"}
 
@@ -95,9 +95,8 @@ def test_calculator_imports_no_stdlib_module_late() -> None:
     stdlib import inside a function would run only later, on the restored interpreter, and find
     its module missing; keep such imports at module level (imports of our own package are fine:
     the wheel is unpacked in full)."""
-    package = Path(snapshot.__file__).resolve().parent.parent / "calculator"
     late = []
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted((ROOT / "calculator").rglob("*.py")):
         if path.name == "cli.py":  # command line only, never in the browser
             continue
         tree = ast.parse(path.read_text())
