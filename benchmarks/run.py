@@ -11,7 +11,8 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
 - bytes on the wire (compressed), the Content-Encoding the engine files came with, and the
   throughput the worker's wasm download got (proves the worker is throttled too);
 - main-thread long tasks (> 50 ms) before the first result: count and longest;
-- keystroke to updated result, in-page, p95 over 30 keystrokes per run, once ready;
+- keystroke to updated result, in-page, p95 over 30 keystrokes per run: typed at once after the
+  first result, and on a second page view once the engine's warm-up is done (`net-engine-warm`);
 - the uncompressed baseline (the engine as the performance issue found it): phone cold, the
   server ignoring the precompressed files and the Python snapshot withheld (404);
 - the reader: a content page read for 20 s on the phone profile (the engine is prefetched when
@@ -34,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.browser import (
@@ -167,9 +168,27 @@ def first_result(
             wasm_mbit_s=traffic.wasm_mbit_s,
         )
         traffic.detach(context)
+        if keystrokes:
+            page.close()  # its worker would compete with the next page's for the CPU
+            sample["keystroke_warmed_ms"] = typing_after_warm_up(context, profile, url)
         return sample
     finally:
         context.close()
+
+
+def typing_after_warm_up(context: BrowserContext, profile: Profile, url: str) -> list[float]:
+    """Keystroke latencies on a fresh page view, typed once the engine has finished its warm-up
+    (performance mark `net-engine-warm`, about a second after the first result on the phone):
+    a reader who looks at the result before changing an input. first_result types at once."""
+    page = context.new_page()
+    throttle(page, profile)
+    try:
+        page.goto(url)
+        wait_for_mark(page, "net-first-result")
+        wait_for_mark(page, "net-engine-warm")
+        return keystroke_latencies(page, KEY_FIELD)
+    finally:
+        page.close()
 
 
 def reader(browser: Browser, profile: Profile, base: str, link: str) -> dict[str, Any]:
@@ -294,6 +313,10 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         row["keystroke_p95_ms"] = round(percentile(keys, 0.95), 1)
         row["keystroke_max_ms"] = round(max(keys), 1)
         row["keystrokes"] = len(keys)
+    warmed = [value for run in runs for value in run.get("keystroke_warmed_ms", [])]
+    if warmed:
+        row["keystroke_warmed_p95_ms"] = round(percentile(warmed, 0.95), 1)
+        row["keystroke_warmed_median_ms"] = round(percentile(warmed, 0.5), 1)
     return row
 
 
@@ -393,6 +416,12 @@ def busy() -> int:
     return sum("pytest" in line and "benchmarks" not in line for line in result.stdout.splitlines())
 
 
+def warmed_keys(row: dict[str, Any]) -> str:
+    if "keystroke_warmed_p95_ms" not in row:
+        return "-"
+    return f"{fmt(row['keystroke_warmed_p95_ms'])} / {fmt(row['keystroke_warmed_median_ms'])}"
+
+
 def fmt(value: Any) -> str:
     if value is None:
         return "-"
@@ -422,9 +451,10 @@ def markdown(report: dict[str, Any]) -> str:
             "## First result shown after navigation (inputs in the URL)",
             "",
             "| profile | cache | page | first result (ms) | vs bare floor | worker created (ms) "
-            "| engine ready (ms) | bytes | long tasks (median n / max ms) | keystroke p95 (ms) "
+            "| engine ready (ms) | bytes | long tasks (median n / max ms) "
+            "| keystroke p95 (ms), typed at once | keystroke p95 / median (ms), after warm-up "
             "| wasm download (Mbit/s) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in report["direct"]:
             lines.append(
@@ -433,6 +463,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {fmt(r.get('engine_ready_ms', '-'))} | {fmt(r['bytes'])} "
                 f"| {fmt(r['long_tasks_median'])} / {fmt(r['longest_task_ms_max'])} "
                 f"| {fmt(r.get('keystroke_p95_ms', '-'))} "
+                f"| {warmed_keys(r)} "
                 f"| {fmt(r.get('wasm_download_mbit_s', '-'))} |"
             )
         encodings = next((r["encodings"] for r in report["direct"] if r["page"] == "grade"), {})
@@ -547,11 +578,12 @@ def targets(report: dict[str, Any]) -> list[str]:
             f"target ≤ {LONG_TASK_LIMIT_MS})"
         )
         for r in calculators:
-            if "keystroke_p95_ms" in r:
+            if "keystroke_warmed_p95_ms" in r:
                 found.append(
-                    f"keystroke → result p95, {r['profile']} {r['cache']}: "
-                    f"{r['keystroke_p95_ms']} ms "
-                    f"({'met' if r['keystroke_p95_ms'] < 50 else 'NOT met'}, target < 50)"
+                    f"keystroke → result p95 once ready (after the warm-up), "
+                    f"{r['profile']} {r['cache']}: {r['keystroke_warmed_p95_ms']} ms "
+                    f"({'met' if r['keystroke_warmed_p95_ms'] < 50 else 'NOT met'}, target < 50); "
+                    f"typed at once after the first result: {r['keystroke_p95_ms']} ms"
                 )
     for r in report.get("content", []):
         ok = r["bytes"] < 400_000 and r["engine_bytes_before_prefetch"] == 0

@@ -1,6 +1,6 @@
 // The calculation engine: Pyodide plus the project's wheel, in one long-lived module worker.
 // It is served from a versioned folder next to the Pyodide runtime, so every URL here is
-// relative to this file. Protocol (CONTRIBUTING.md): requests {id, kind, params};
+// relative to this file. Protocol (CONTRIBUTING.md): requests {id, kind, params, warmUp?};
 // replies {id, ok, result | message}; events {type: "progress" | "ready" | "failed"}.
 
 const base = new URL("./", import.meta.url);
