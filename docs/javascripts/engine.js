@@ -171,7 +171,7 @@
     const ask = () => {
       lastRequestAt = performance.now();
       const answer = send(kind, params);
-      answer.then(() => startWarmUp(kind, params), () => {});
+      if (!warmUp) answer.then(() => startWarmUp(kind, params), () => {}); // first answers only
       return answer;
     };
     if (state === "ready") return ask();

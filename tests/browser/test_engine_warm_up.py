@@ -5,6 +5,7 @@ It must never show anything, never change the URL, and never get in front of the
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page
 
@@ -17,7 +18,7 @@ PARAMS = {
     "ki67_percent": "12",
     "mitoses.per_2mm2": "3",
 }
-GRADE = "calculator/grade/?" + "&".join(f"{key}={value}" for key, value in PARAMS.items())
+GRADE = f"calculator/grade/?{urlencode(PARAMS)}"
 ROUNDS = 20  # WARM_UP_ROUNDS in engine.js
 QUIET_MS = 300  # WARM_UP_QUIET_MS in engine.js
 
