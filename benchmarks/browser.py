@@ -204,13 +204,37 @@ def boot_long_tasks(longtasks: list[list[float]] | None, until_ms: float) -> tup
 def keystroke_latencies(page: Page, selector: str, count: int = 30) -> list[float]:
     """Type into `selector` (a field whose every value changes the result) once the engine is
     ready; in-page time from each input event to the result's DOM update."""
+    watch_result(page)
+    digits = "2345678923456789234567892345"
+    keys = ["Backspace" if index % 2 == 0 else digits[index // 2] for index in range(count)]
+    return typed(page, selector, keys)
+
+
+def blank_form_latencies(page: Page) -> list[float]:
+    """A reader filling the blank grade form: site, then Ki-67 12 and 3 mitoses per 2 mm2, then
+    16 edits of Ki-67. The site is picked first (it is the reader's first request, not timed):
+    from then on every keystroke changes the result."""
+    watch_result(page)
+    page.select_option("[name='site']", "pancreas")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"grade-result\"] .net-result__placeholder')"
+    )
+    latencies = typed(page, "[name='ki67_percent']", list("12"))
+    latencies += typed(page, "[name='mitoses.per_2mm2']", ["3"])
+    edits = ["Backspace", "5", "Backspace", "7", "Backspace", "9", "Backspace", "4"] * 2
+    return latencies + typed(page, "[name='ki67_percent']", edits)
+
+
+def watch_result(page: Page) -> None:
     page.evaluate("() => window.__netBench.watch('[data-testid=\"grade-result\"]')")
+
+
+def typed(page: Page, selector: str, keys: list[str]) -> list[float]:
+    """Press `keys` in `selector`, one at a time, each timed to the result's next DOM change."""
     page.click(selector)
     page.keyboard.press("End")
     latencies = []
-    digits = "2345678923456789234567892345"
-    for index in range(count):
-        key = "Backspace" if index % 2 == 0 else digits[index // 2]
+    for key in keys:
         page.evaluate("() => window.__netBench.arm()")
         page.keyboard.press(key)
         latencies.append(page.evaluate("() => window.__netBench.latency"))

@@ -134,10 +134,13 @@
   // (40-150 ms a keystroke at 4x CPU, against ~25 ms later): the request path on both threads
   // still runs in V8's slower tiers. After the page's first answer, the engine replays that
   // request WARM_UP_ROUNDS times, spaced out, while the reader looks at the result; answers are
-  // dropped, nothing reaches the page or leaves the device. The reader's own requests always go
-  // first: a round waits until none is pending and none was sent in the last WARM_UP_QUIET_MS.
-  // performance mark "net-engine-warm" (detail: rounds) when done; make bench reads it.
-  let warmUp = null; // { kind, params, left } once the first answer has come
+  // dropped, nothing reaches the page or leaves the device. A page that asks nothing when it
+  // opens (a blank form) offers a typical request instead (warmUpWith), replayed once the
+  // engine is ready, so the warm-up does not wait for the reader's first keystroke. The
+  // reader's own requests always go first: a round waits until none is pending and none was
+  // sent in the last WARM_UP_QUIET_MS. Performance mark "net-engine-warm" (detail: rounds)
+  // when done; make bench reads it.
+  let warmUp = null; // { kind, params, left } from the first answer or the page's offer
   let lastRequestAt = -Infinity;
 
   function warmUpStep() {
@@ -159,10 +162,10 @@
     );
   }
 
-  function startWarmUp(kind, params) {
+  function warmUpWith(kind, params) {
     if (warmUp) return; // once per engine: the worker outlives instant navigation
     warmUp = { kind, params: JSON.parse(JSON.stringify(params)), left: WARM_UP_ROUNDS };
-    setTimeout(warmUpStep, WARM_UP_SPACING_MS);
+    ready.then(() => setTimeout(warmUpStep, WARM_UP_SPACING_MS), () => {});
   }
 
   // Once ready, post at once (not a microtask later): the worker computes while the caller's
@@ -171,7 +174,7 @@
     const ask = () => {
       lastRequestAt = performance.now();
       const answer = send(kind, params);
-      if (!warmUp) answer.then(() => startWarmUp(kind, params), () => {}); // first answers only
+      if (!warmUp) answer.then(() => warmUpWith(kind, params), () => {}); // first answers only
       return answer;
     };
     if (state === "ready") return ask();
@@ -185,7 +188,7 @@
     return () => listeners.delete(listener);
   }
 
-  window.NetEngine = { start, run, subscribe, ready, get state() { return state; } };
+  window.NetEngine = { start, run, warmUpWith, subscribe, ready, get state() { return state; } };
 
   // Test hook and status for assistive tech: <html data-calculator> on calculator pages only.
   function markRoot() {

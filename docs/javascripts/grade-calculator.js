@@ -13,6 +13,14 @@
     hpf_area: ["mitoses.count", "mitoses.hpf", "mitoses.field_area_mm2"],
   };
   const PLAIN_KEYS = ["site", "differentiation", "necrosis", "ne_component_percent"];
+  // What a blank form offers the engine's warm-up: a typical complete request (a pancreatic
+  // NET G2), replayed in the background and never shown.
+  const WARM_UP_SAMPLE = {
+    site: "pancreas",
+    differentiation: "well",
+    ki67_percent: "12",
+    "mitoses.per_2mm2": "3",
+  };
 
   const FLAG_TEXT = {
     discordant_indices_higher_grade_used:
@@ -285,6 +293,12 @@
     });
     fill(paramsFromUrl());
     update();
+    // A blank form asks the engine nothing yet: offer a typical complete request for its
+    // warm-up (engine.js), never shown, so the reader's first keystrokes answer quickly.
+    const blank = collect();
+    if (Object.values(blank).every((value) => !value)) {
+      window.NetEngine.warmUpWith("grade", { ...blank, ...WARM_UP_SAMPLE });
+    }
   }
 
   onPageView("#grade-calculator", mount);

@@ -1,6 +1,7 @@
 """The engine's warm-up (docs/javascripts/engine.js): after the page's first answer it replays
-that request a fixed number of times so the reader's first keystrokes are not the slow ones.
-It must never show anything, never change the URL, and never get in front of the reader."""
+that request a fixed number of times so the reader's first keystrokes are not the slow ones; a
+blank form, which asks nothing, offers a sample request instead. It must never show anything,
+never change the URL, and never get in front of the reader."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ PARAMS = {
     "mitoses.per_2mm2": "3",
 }
 GRADE = f"calculator/grade/?{urlencode(PARAMS)}"
+BLANK_GRADE = "calculator/grade/"
 ROUNDS = 20  # WARM_UP_ROUNDS in engine.js
 QUIET_MS = 300  # WARM_UP_QUIET_MS in engine.js
 
@@ -42,6 +44,23 @@ SPY = """
                warm: m.warmUp === true });
     return post.apply(this, arguments);
   };
+})();
+"""
+
+
+# Page-clock times of every change inside the grade result region, from the first parse on.
+RESULT_CHANGES = """
+(() => {
+  const changes = (window.__resultChanges = []);
+  document.addEventListener("DOMContentLoaded", () => {
+    new MutationObserver((records) => {
+      for (const record of records) {
+        const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+        if (node && node.closest('[data-testid="grade-result"]')) changes.push(performance.now());
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true,
+                                attributes: true });
+  });
 })();
 """
 
@@ -117,3 +136,33 @@ def test_reader_requests_go_before_the_warm_up(page: Page, site_url: str) -> Non
             last_real_at = entry["at"]
     assert len(real_ids) == 5  # the URL's request and four keystrokes
     assert warm_rounds == ROUNDS
+
+
+def test_blank_form_warms_up_with_a_valid_sample_and_shows_nothing(
+    page: Page, site_url: str
+) -> None:
+    """A blank form asks the engine nothing, so it offers a sample: the warm-up replays it as
+    soon as the engine is ready. The sample is a complete, valid request (the warm-up must run
+    the path the reader's typing will run, not an error path), and the form, the result region
+    and the URL stay as the reader left them."""
+    page.context.add_init_script(SPY)
+    page.context.add_init_script(RESULT_CHANGES)
+    page.goto(site_url + BLANK_GRADE)
+    wait_for_engine(page)
+    assert wait_for_warm_up(page) == {"rounds": ROUNDS}
+    log = [entry for entry in engine_log(page) if "answer" not in entry]
+    assert [entry for entry in log if not entry["warm"]] == []  # the reader asked nothing
+    assert len(log) == ROUNDS
+    sample = log[0]["params"]
+    assert all((e["kind"], e["params"]) == ("grade", sample) for e in log)
+    answer = web.grade_params(sample)
+    assert answer["status"] == "ok" and answer["grade"] in {"G1", "G2", "G3"}, answer
+    first_round_at = log[0]["at"]
+    changes = page.evaluate("() => window.__resultChanges")
+    assert changes and max(changes) < first_round_at  # the placeholder, drawn before, only
+    assert page.get_by_test_id("grade-result").inner_text() == (
+        "Enter the site and at least one index."
+    )
+    assert page.get_by_test_id("result-json").text_content().strip() == ""
+    assert page.input_value("[name='ki67_percent']") == ""
+    assert page.url == site_url + BLANK_GRADE
