@@ -22,6 +22,9 @@
     "mitoses.per_2mm2": "3",
   };
 
+  // A form with every field empty: the page asks the engine nothing for it.
+  const isBlank = (params) => Object.values(params).every((value) => !value);
+
   const FLAG_TEXT = {
     discordant_indices_higher_grade_used:
       "Ki-67 and the mitotic count point to different grades; WHO takes the higher one.",
@@ -220,7 +223,7 @@
     async function update() {
       const params = collect();
       const ticket = ++latest;
-      const empty = Object.values(params).every((value) => !value);
+      const empty = isBlank(params);
       // Ask first, then write the URL: replaceState forces a style pass, and the worker can
       // compute meanwhile instead of after it.
       const answer = empty ? null : window.NetEngine.run("grade", params);
@@ -296,9 +299,7 @@
     // A blank form asks the engine nothing yet: offer a typical complete request for its
     // warm-up (engine.js), never shown, so the reader's first keystrokes answer quickly.
     const blank = collect();
-    if (Object.values(blank).every((value) => !value)) {
-      window.NetEngine.warmUpWith("grade", { ...blank, ...WARM_UP_SAMPLE });
-    }
+    if (isBlank(blank)) window.NetEngine.warmUpWith("grade", { ...blank, ...WARM_UP_SAMPLE });
   }
 
   onPageView("#grade-calculator", mount);
