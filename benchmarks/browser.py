@@ -81,6 +81,7 @@ MARKS = """() => {
     first_result: mark("net-first-result"),
     engine_ready: mark("net-engine-ready"),
     engine_start: mark("net-engine-start"),
+    engine_boot: mark("net-engine-boot"),
     prefetch: mark("net-engine-prefetch"),
     longtasks: bench.longtasks,
     click_at: bench.clickAt ?? null,

@@ -1,7 +1,8 @@
 // The calculation engine: Pyodide plus the project's wheel, in one long-lived module worker.
 // It is served from a versioned folder next to the Pyodide runtime, so every URL here is
-// relative to this file. Protocol (CONTRIBUTING.md): requests {id, kind, params, warmUp?};
-// replies {id, ok, result | message}; events {type: "progress" | "ready" | "failed"}.
+// relative to this file. Protocol (CONTRIBUTING.md): {type: "boot"} once, then requests
+// {id, kind, params, warmUp?}; replies {id, ok, result | message}; events
+// {type: "progress" | "ready" | "failed"}.
 
 const base = new URL("./", import.meta.url);
 // Memory of an interpreter that has already started, installed our wheel and imported the
@@ -33,6 +34,45 @@ class HostingError extends Error {}
 // Watch the runtime's own fetches: report progress, and turn a wrong MIME type into a clear
 // error (Pyodide otherwise only logs a warning and never finishes booting).
 const realFetch = self.fetch.bind(self);
+
+// The runtime starts (WebAssembly compiled and instantiated, the snapshot restored: the CPU-heavy
+// part) when the page says its own start-up is over ({type: "boot"}, engine.js), so the two do
+// not fight over a phone's cores. Downloads do not wait. A page that never says (an engine.js
+// from an older deploy still open in a tab) gets the engine after BOOT_FALLBACK_MS anyway.
+const BOOT_FALLBACK_MS = 5000;
+let openGate;
+const pageSettled = new Promise((resolve) => {
+  openGate = resolve;
+});
+setTimeout(openGate, BOOT_FALLBACK_MS);
+
+// Cold cache: the runtime's largest file is asked for at once and kept as it arrives (one tee
+// branch is drained so the download never stalls; the other queues the bytes), and Pyodide's
+// own request for it gets that response. Cached: left to Pyodide's request, so V8 can use the
+// compiled code it keeps with the cached file. Each worker uses the early response once.
+const WASM_FILE = "pyodide.asm.wasm";
+const wasmURL = new URL(WASM_FILE, base);
+const cold = realFetch(wasmURL, { cache: "only-if-cached", mode: "same-origin" }).then(
+  (cached) => {
+    cached.body?.cancel();
+    return !cached.ok;
+  },
+  () => true, // not in the cache
+);
+let earlyWasm = cold
+  .then((isCold) => (isCold ? downloadEarly(wasmURL) : null))
+  .catch(() => null); // Pyodide's own request then tries again, and reports what fails
+
+async function downloadEarly(url) {
+  const response = await realFetch(url);
+  if (!response.ok || !response.body) return response; // checked (and reported) when used
+  const [kept, drained] = response.body.tee();
+  (async () => {
+    const reader = drained.getReader();
+    while (!(await reader.read()).done);
+  })().catch(() => {}); // a broken download surfaces through the kept branch
+  return new Response(kept, { status: response.status, headers: response.headers });
+}
 
 // Asked for at once, in parallel with the runtime; null when the server has none (not copied
 // by the host, blocked): the engine then starts CPython the ordinary way. The answer's headers
@@ -68,9 +108,11 @@ async function fetchWheel() {
 
 const seen = new Set();
 self.fetch = async (input, init) => {
-  const response = await realFetch(input, init);
   const url = String(input instanceof Request ? input.url : input);
   const name = RUNTIME_FILES.find((file) => url.split("?")[0].endsWith(file));
+  const early = name === WASM_FILE ? await earlyWasm : null;
+  if (early) earlyWasm = Promise.resolve(null);
+  const response = early || (await realFetch(input, init));
   if (name) {
     if (!response.ok) {
       throw fail(new HostingError(`${name} could not be loaded (HTTP ${response.status}).`));
@@ -100,7 +142,7 @@ function fail(error) {
 }
 
 async function boot() {
-  post({ type: "progress", stage: "starting the Python runtime", fraction: 0.1 });
+  post({ type: "progress", stage: "downloading the Python runtime", fraction: 0.1 });
   let loadPyodide;
   try {
     ({ loadPyodide } = await import(new URL("pyodide.mjs", base).href));
@@ -120,6 +162,9 @@ async function boot() {
     stderr: (text) => console.warn(text),
     ...SNAPSHOT_OPTIONS,
   };
+  // Cold, the snapshot's bytes are read at once (an unread download stalls); cached, reading
+  // them (31 MB inflated) waits for the page too.
+  if (!(await cold)) await pageSettled;
   const response = await snapshotResponse;
   let pyodide;
   let restored = false;
@@ -129,6 +174,8 @@ async function boot() {
     snapshot.catch(() => {});
     const wheel = fetchWheel();
     wheel.catch(() => {});
+    await pageSettled;
+    post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
     try {
       pyodide = await loadPyodide({
         ...options,
@@ -147,7 +194,11 @@ async function boot() {
       post({ type: "progress", stage: "starting the Python runtime", fraction: 0.5 });
     }
   }
-  if (!restored) pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
+  if (!restored) {
+    await pageSettled;
+    if (!response) post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
+    pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
+  }
   post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
   const web = pyodide.pyimport("calculator.web");
   const version = JSON.parse(web.handle("version", "{}"));
@@ -163,6 +214,10 @@ engine.then(
 );
 
 self.onmessage = async (event) => {
+  if (event.data && event.data.type === "boot") {
+    openGate();
+    return;
+  }
   const { id, kind, params } = event.data || {};
   try {
     const { web } = await engine;

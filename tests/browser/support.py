@@ -7,7 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Page, Route
+from playwright.sync_api import BrowserContext, Page, Request, Route
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 ENGINE_BOOT_TIMEOUT_MS = 120_000
@@ -55,3 +55,10 @@ def wait_for_json(page: Page, expected: dict[str, Any], testid: str = "result-js
         page.wait_for_timeout(50)
     assert shown == expected, f"page showed {shown}, CPython gives {expected}"
     return shown
+
+
+def downloads(requests: list[Request], name: str) -> list[str]:
+    """URLs of the requests for `name` that did not fail. On a cold cache the engine's worker
+    first asks the HTTP cache alone whether it holds pyodide.asm.wasm (`only-if-cached`); that
+    request fails, and downloads nothing."""
+    return [r.url for r in requests if r.url.split("?")[0].endswith(name) and not r.failure]

@@ -18,7 +18,7 @@ from playwright.sync_api import Page, Request, Route, expect
 from build_scripts.snapshot import CORE_STDLIB_NAME, FULL_STDLIB_NAME, SNAPSHOT_NAME
 from calculator import web
 from tests.browser.scenarios import PNET_PROGRESSING
-from tests.browser.support import wait_for_engine, wait_for_json
+from tests.browser.support import downloads, wait_for_engine, wait_for_json
 
 GRADE_PARAMS = {
     "site": "pancreas",
@@ -107,14 +107,12 @@ def test_engine_starts_normally_without_a_usable_snapshot(
     names = file_names(page)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text))
-    wasm: list[str] = []
-    page.context.on(
-        "request", lambda request: wasm.append(request.url) if ".wasm" in request.url else None
-    )
+    requests: list[Request] = []
+    page.context.on("request", lambda request: requests.append(request))
     check_grade(page, site_url)
     assert engine_info(page)["snapshot"] is False
     if answer["status"] == 404:  # decided from the status: the runtime is not fetched twice
-        assert len(wasm) == 1, wasm
+        assert len(downloads(requests, "pyodide.asm.wasm")) == 1, downloads(requests, ".wasm")
         assert CORE_STDLIB_NAME not in names, names
     assert FULL_STDLIB_NAME in names, names  # a normal start needs the whole standard library
     check_sequence(page, site_url)

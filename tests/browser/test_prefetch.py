@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from calculator.web import grade_params
-from tests.browser.support import ENGINE_BOOT_TIMEOUT_MS, guard
+from tests.browser.support import ENGINE_BOOT_TIMEOUT_MS, downloads, guard
 
 CONTENT_PAGE = "grading/"
 PREFETCH_DELAY_MS = 3000  # engine.js
@@ -110,7 +110,7 @@ def test_calculator_after_prefetch_reuses_the_worker(page: Page, site_url: str) 
         "data-engine-prefetch", "started", timeout=30_000
     )
     wait_until_engine_ready(page)
-    assert len(engine_requests(requests, "pyodide.asm.wasm")) == 1
+    assert len(downloads(requests, "pyodide.asm.wasm")) == 1
     page.evaluate("() => { window.__samePageView = true; }")
     page.locator(EXAMPLE_LINK).first.click()  # Material's instant navigation
     expect(page).to_have_url(re.compile(r"/calculator/grade/\?"))
@@ -121,7 +121,7 @@ def test_calculator_after_prefetch_reuses_the_worker(page: Page, site_url: str) 
     shown = page.get_by_test_id("result-json").text_content() or ""
     assert f'"classification": "{expected["classification"]}"' in shown
     assert f'"grade": "{expected["grade"]}"' in shown
-    assert len(engine_requests(requests, "pyodide.asm.wasm")) == 1, "the engine booted again"
+    assert len(downloads(requests, "pyodide.asm.wasm")) == 1, "the engine booted again"
     assert len(engine_requests(requests, "engine-worker.mjs")) == 1, "a second worker started"
     expect(page.locator("html")).to_have_attribute("data-calculator", "ready")
 
