@@ -129,8 +129,8 @@
   // snapshot: seconds of CPU on a phone) only when told to. Told once the page's own start-up
   // is over: DOMContentLoaded has run (Material mounts its components there), a frame has been
   // drawn and a task has passed. On a phone with few cores the two start-ups otherwise slow
-  // each other into long tasks on this thread (make bench: 250-600 ms, against ~140 ms). A page
-  // that is hidden draws no frames: nothing to protect, so it is told at once.
+  // each other into long tasks on this thread (make bench, phone, warm cache: longest task
+  // 350-640 ms before, ~150 ms after). A hidden page draws no frames: it is told at once.
   function whenPageSettled(callback) {
     const afterFrame = () => {
       if (document.hidden) callback();
