@@ -606,10 +606,18 @@ def targets(report: dict[str, Any]) -> list[str]:
     calculators = [r for r in report.get("direct", []) if r["page"] != "bare Pyodide"]
     if calculators:
         worst = max(r["longest_task_ms_max"] for r in calculators)
+        by_case: dict[str, int] = {}
+        for r in calculators:
+            case = f"{r['profile']} {r['cache']}"
+            by_case[case] = max(by_case.get(case, 0), r["longest_task_ms_max"])
         found.append(
             f"longest main-thread task during boot: {fmt(worst)} ms "
             f"({'met' if worst <= LONG_TASK_LIMIT_MS else 'NOT met'}, "
-            f"target ≤ {LONG_TASK_LIMIT_MS})"
+            f"target ≤ {LONG_TASK_LIMIT_MS}); worst of {report.get('runs', RUNS)} runs by case: "
+            + ", ".join(
+                f"{case} {fmt(ms)} ({'met' if ms <= LONG_TASK_LIMIT_MS else 'NOT met'})"
+                for case, ms in by_case.items()
+            )
         )
         for r in calculators:
             if "keystroke_warmed_p95_ms" in r:
