@@ -166,16 +166,16 @@ async function boot() {
   // them (31 MB inflated) waits for the page too.
   if (!(await cold)) await pageSettled;
   const response = await snapshotResponse;
+  // Pyodide awaits the bytes only when it sets up memory, after starting its own fetches.
+  const snapshot = response && response.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  const wheel = response && fetchWheel();
+  snapshot?.catch(() => {});
+  wheel?.catch(() => {});
+  await pageSettled;
+  post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
   let pyodide;
   let restored = false;
   if (response) {
-    // Pyodide awaits the bytes only when it sets up memory, after starting its own fetches.
-    const snapshot = response.arrayBuffer().then((buffer) => new Uint8Array(buffer));
-    snapshot.catch(() => {});
-    const wheel = fetchWheel();
-    wheel.catch(() => {});
-    await pageSettled;
-    post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
     try {
       pyodide = await loadPyodide({
         ...options,
@@ -194,11 +194,7 @@ async function boot() {
       post({ type: "progress", stage: "starting the Python runtime", fraction: 0.5 });
     }
   }
-  if (!restored) {
-    await pageSettled;
-    if (!response) post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
-    pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
-  }
+  if (!restored) pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
   post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
   const web = pyodide.pyimport("calculator.web");
   const version = JSON.parse(web.handle("version", "{}"));

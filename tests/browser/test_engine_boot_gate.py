@@ -22,7 +22,7 @@ from tests.browser.support import wait_for_engine, wait_for_json
 PARAMS = {"site": "pancreas", "differentiation": "well", "ki67_percent": "12"}
 HOLD_S = 1.5  # how long the page's last script is held back, delaying DOMContentLoaded
 
-# Absolute times (ms since the epoch) of the page's milestones, and the progress stages seen.
+# Absolute times (ms since the epoch) of the page's milestones.
 PAGE_TIMES = """() => {
   const at = (entry) => (entry ? performance.timeOrigin + entry.startTime : null);
   const nav = performance.getEntriesByType("navigation")[0];
