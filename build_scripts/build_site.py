@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from build_scripts.compile_hints import add_compile_hints
 from build_scripts.csp import apply_csp
 from build_scripts.paths import (
     BUILD,
@@ -143,6 +144,7 @@ def build_site() -> Path:
         raise BuildError(str(error)) from error
     # MkDocs leaves it empty without site_url; Material's instant navigation needs it.
     write_sitemap(SITE, os.environ.get("SITE_URL") or DEFAULT_SITE_URL)
+    add_compile_hints(SITE)  # Material's bundle compiled while it downloads, not when it runs
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
     precompress(SITE)
     print(

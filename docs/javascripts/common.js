@@ -14,6 +14,10 @@
         mount(root);
       }
     };
+    // The first page mounts now: these scripts come after the content, so the root is parsed.
+    // Waiting for document$ would add this work to Material's DOMContentLoaded task, the
+    // longest task of a cold load on a phone (make bench).
+    run();
     if (window.document$) window.document$.subscribe(run);
     else document.addEventListener("DOMContentLoaded", run);
   }

@@ -49,18 +49,18 @@ SPY = """
 
 
 # Page-clock times of every change inside the grade result region, from the first parse on.
+# From the start of the document: the calculator mounts (draws its placeholder) as soon as its
+# script runs, before DOMContentLoaded.
 RESULT_CHANGES = """
 (() => {
   const changes = (window.__resultChanges = []);
-  document.addEventListener("DOMContentLoaded", () => {
-    new MutationObserver((records) => {
-      for (const record of records) {
-        const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
-        if (node && node.closest('[data-testid="grade-result"]')) changes.push(performance.now());
-      }
-    }).observe(document.body, { childList: true, subtree: true, characterData: true,
-                                attributes: true });
-  });
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const node = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+      if (node && node.closest('[data-testid="grade-result"]')) changes.push(performance.now());
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true,
+                         attributes: true });
 })();
 """
 

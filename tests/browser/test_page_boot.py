@@ -1,9 +1,12 @@
-"""How a page boots: Material's bundle finds nothing left to restyle (docs/overrides/main.html).
+"""How a page boots: work kept out of the longest main-thread tasks of a cold load.
 
 When it runs, Material's bundle swaps .no-js for .js on <html> and (navigation.instant) makes
 every relative href absolute, which loads each stylesheet again; either one restyles the whole
 page inside the bundle's first task. A script at the end of <head> does both before any style
-is computed, so Material finds them done. Behaviour only: no timing is asserted.
+is computed, so Material finds them done (docs/overrides/main.html). The calculators mount
+when their scripts run, not in Material's DOMContentLoaded task (docs/javascripts/common.js),
+and Material's bundle carries V8's compile hint (build_scripts/compile_hints.py). Behaviour
+only: no timing is asserted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import pytest
 from playwright.sync_api import Page
 
 CALCULATOR = "calculator/grade/?site=pancreas&differentiation=well&ki67_percent=12"
+SEQUENCE = "calculator/sequence/"
 
 # When <body> first appears (the head has run, Material's bundle has not): the class of
 # <html> and the href attributes of the stylesheets, as Material's bundle will find them.
@@ -41,4 +45,41 @@ def test_material_bundle_finds_the_js_class_and_absolute_stylesheets_in_place(
     for href in at_body["stylesheets"]:
         assert href.startswith(site_url), href  # Material rewrites relative ones (a reload)
     # Material's bundle then ran as usual (it adds a class of its own to <html>).
+    assert "js-focus-visible" in page.evaluate("() => document.documentElement.className")
+
+
+# Registered before any page script, so this listener runs first at DOMContentLoaded: the
+# calculators mounted by then were mounted outside Material's DOMContentLoaded task.
+AT_DOMCONTENTLOADED = """
+document.addEventListener("DOMContentLoaded", () => {
+  window.__mountedAtDcl = [...document.querySelectorAll("[data-mounted]")].map((n) => n.id);
+});
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "root"), [(CALCULATOR, "grade-calculator"), (SEQUENCE, "sequence-calculator")]
+)
+def test_calculators_mount_before_materials_domcontentloaded_task(
+    page: Page, site_url: str, path: str, root: str
+) -> None:
+    page.add_init_script(AT_DOMCONTENTLOADED)
+    page.goto(site_url + path)
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => window.__mountedAtDcl") == [root]
+    # Mounted once: Material's first document$ emission finds it done.
+    assert page.locator(f"#{root}[data-mounted='true']").count() == 1
+
+
+def test_materials_bundle_is_served_with_v8s_compile_hint_first(page: Page, site_url: str) -> None:
+    page.goto(site_url)
+    bundle = page.evaluate(
+        """() => [...document.scripts].map((s) => s.src)
+             .find((src) => /\\/bundle\\.[0-9a-f]+\\.min\\.js$/.test(src))"""
+    )
+    assert bundle, "Material's bundle is not on the page"
+    text = page.evaluate("(url) => fetch(url).then((r) => r.text())", bundle)
+    assert text.startswith("//# allFunctionsCalledOnLoad\n")
+    # Material's code follows unchanged, and ran.
+    assert text.splitlines()[1].startswith('"use strict";')
     assert "js-focus-visible" in page.evaluate("() => document.documentElement.className")
