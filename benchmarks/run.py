@@ -10,7 +10,9 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
 - the floor: a bare page that only boots Pyodide, under the same conditions;
 - bytes on the wire (compressed), the Content-Encoding the engine files came with, and the
   throughput the worker's wasm download got (proves the worker is throttled too);
-- main-thread long tasks (> 50 ms) before the first result: count and longest;
+- main-thread long tasks (> 50 ms) before the first result: count and longest, per run;
+- the page alone: the calculator pages' own long tasks, phone cold, with the engine's worker
+  script answering 404 (no engine byte, no engine task), to tell them from the engine's;
 - keystroke to updated result, in-page, p95 over 30 keystrokes per run: typed at once after the
   first result, and on a second page view once the engine's warm-up is done (`net-engine-warm`);
   and on a third page view, the blank form, filled in BLANK_LOOK_MS after the engine is ready
@@ -22,7 +24,8 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
 - content pages: bytes until network idle, and that no engine byte came before the prefetch.
 
 Timings are reported, never asserted. Output: benchmarks/results/latest.md and latest.json.
-BENCH_ONLY=name,name limits the scenarios (names: direct, uncompressed, reader, content).
+BENCH_ONLY=name,name limits the scenarios (names: direct, alone, uncompressed, reader,
+content).
 """
 
 from __future__ import annotations
@@ -286,6 +289,24 @@ def content_page(browser: Browser, profile: Profile, url: str) -> dict[str, Any]
         context.close()
 
 
+def page_alone(browser: Browser, profile: Profile, url: str) -> dict[str, Any]:
+    """A calculator page's own start-up, cold: the engine's worker script answers 404, so no
+    engine byte is fetched and no engine task runs. Long tasks until network idle, to tell the
+    page's own long tasks from those the engine adds."""
+    context = new_context(browser, profile)
+    context.route("**/engine-worker.mjs", lambda route: route.fulfill(status=404, body=""))
+    try:
+        page = context.new_page()
+        throttle(page, profile)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        seen = marks(page)
+        count, longest = boot_long_tasks(seen["longtasks"], float("inf"))
+        return {"long_tasks": count, "longest_task_ms": longest}
+    finally:
+        context.close()
+
+
 # --- scenarios --------------------------------------------------------------------------------
 
 
@@ -327,6 +348,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     row["runs_ms"] = [round(run["first_result_ms"]) for run in runs]
     row["long_tasks_median"] = median([run["long_tasks"] for run in runs])
     row["longest_task_ms_max"] = max(run["longest_task_ms"] for run in runs)
+    row["longest_task_runs_ms"] = [round(run["longest_task_ms"]) for run in runs]
     boots = [run["worker_boot_ms"] for run in runs if run["worker_boot_ms"] is not None]
     if boots:
         row["worker_boot_ms"] = round(median(boots))
@@ -363,6 +385,26 @@ def uncompressed(browser: Browser, site: Path, known: dict[str, Profile]) -> dic
     row.update(profile="phone", cache="cold", page="grade, uncompressed server, no snapshot")
     print(json.dumps(row), flush=True)
     return row
+
+
+def alone(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
+    samples: dict[str, list[dict[str, Any]]] = {"grade": [], "sequence": []}
+    for _ in range(RUNS):  # interleaved, as in direct()
+        for name in samples:
+            samples[name].append(page_alone(browser, known["phone"], base + TARGETS[name]))
+    rows = []
+    for name, runs in samples.items():
+        row = {
+            "profile": "phone",
+            "cache": "cold",
+            "page": name,
+            "long_tasks_median": median([run["long_tasks"] for run in runs]),
+            "longest_task_ms_max": max(run["longest_task_ms"] for run in runs),
+            "longest_task_runs_ms": [round(run["longest_task_ms"]) for run in runs],
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
 
 
 def readers(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
@@ -518,6 +560,28 @@ def markdown(report: dict[str, Any]) -> str:
             if r["page"] == "bare Pyodide"
         }
         lines += [f"Bare Pyodide, boot timed inside the worker (ms): {boots}", ""]
+    if report.get("alone"):
+        engine_runs = {
+            r["page"]: r["longest_task_runs_ms"]
+            for r in report.get("direct", [])
+            if (r["profile"], r["cache"]) == ("phone", "cold") and "longest_task_runs_ms" in r
+        }
+        lines += [
+            "## Long tasks: the page alone and with the engine (phone, cold)",
+            "",
+            "The page alone: the engine's worker script answers 404, so no engine byte is fetched"
+            " and no engine task runs; long tasks until network idle. With the engine: the runs"
+            " of the first table, until the first result.",
+            "",
+            "| page | page alone: longest task per run (ms) | with the engine: longest task per "
+            "run (ms) |",
+            "|---|---|---|",
+        ]
+        for r in report["alone"]:
+            lines.append(
+                f"| {r['page']} | {r['longest_task_runs_ms']} | {engine_runs.get(r['page'], '-')} |"
+            )
+        lines.append("")
     if report.get("uncompressed"):
         u = report["uncompressed"]
         lines += [
@@ -619,6 +683,12 @@ def targets(report: dict[str, Any]) -> list[str]:
                 for case, ms in by_case.items()
             )
         )
+        if report.get("alone"):
+            alone_worst = max(r["longest_task_ms_max"] for r in report["alone"])
+            found.append(
+                f"for comparison, the calculator pages alone (no engine), phone cold: longest "
+                f"task {fmt(alone_worst)} ms, worst of {report.get('runs', RUNS)} runs"
+            )
         for r in calculators:
             if "keystroke_warmed_p95_ms" in r:
                 found.append(
@@ -649,9 +719,11 @@ def main() -> None:
             )
             report["machine"] = machine(browser.version)
             known = profiles(playwright)
-            wanted = ONLY or {"direct", "uncompressed", "reader", "content"}
+            wanted = ONLY or {"direct", "alone", "uncompressed", "reader", "content"}
             if "direct" in wanted:
                 report["direct"] = direct(browser, base, known)
+            if "alone" in wanted:
+                report["alone"] = alone(browser, base, known)
             if "uncompressed" in wanted:
                 report["uncompressed"] = uncompressed(browser, site, known)
             if "reader" in wanted:
