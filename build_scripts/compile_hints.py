@@ -3,9 +3,10 @@
 V8 compiles most functions lazily: on the main thread, the first time they run. For Material's
 bundle that is inside its own evaluation and inside its DOMContentLoaded mount, the two longest
 tasks of a cold page load on the phone profile (`make bench`). The magic comment
-`//# allFunctionsCalledOnLoad` at the top of a file (V8 "explicit compile hints", Chromium 136+,
-v8.dev/blog/explicit-compile-hints) makes V8 compile every function of the file eagerly on the
-thread that streams it while it downloads. Other engines read a comment.
+`//# allFunctionsCalledOnLoad` at the top of a file (explicit compile hints, on by default since
+Chromium 136; github.com/WICG/explicit-javascript-compile-hints-file-based) makes V8 compile
+every function of the file eagerly, on the thread that streams it while it downloads. Other
+engines read a comment.
 
 The comment is a line of its own, so the source map gains an empty first line and still points
 at the right code. Idempotent. Material's file name keeps its hash: the same Material release
