@@ -333,6 +333,14 @@ def direct(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[
     return rows
 
 
+def long_task_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "long_tasks_median": median([run["long_tasks"] for run in runs]),
+        "longest_task_ms_max": max(run["longest_task_ms"] for run in runs),
+        "longest_task_runs_ms": [round(run["longest_task_ms"]) for run in runs],
+    }
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     row: dict[str, Any] = {
         key: round(median([run[key] for run in runs]))
@@ -346,9 +354,7 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         if any(run[key] is not None for run in runs)
     }
     row["runs_ms"] = [round(run["first_result_ms"]) for run in runs]
-    row["long_tasks_median"] = median([run["long_tasks"] for run in runs])
-    row["longest_task_ms_max"] = max(run["longest_task_ms"] for run in runs)
-    row["longest_task_runs_ms"] = [round(run["longest_task_ms"]) for run in runs]
+    row.update(long_task_summary(runs))
     boots = [run["worker_boot_ms"] for run in runs if run["worker_boot_ms"] is not None]
     if boots:
         row["worker_boot_ms"] = round(median(boots))
@@ -398,9 +404,7 @@ def alone(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[s
             "profile": "phone",
             "cache": "cold",
             "page": name,
-            "long_tasks_median": median([run["long_tasks"] for run in runs]),
-            "longest_task_ms_max": max(run["longest_task_ms"] for run in runs),
-            "longest_task_runs_ms": [round(run["longest_task_ms"]) for run in runs],
+            **long_task_summary(runs),
         }
         rows.append(row)
         print(json.dumps(row), flush=True)

@@ -7,7 +7,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Page, Request, Route
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 ENGINE_BOOT_TIMEOUT_MS = 120_000
@@ -33,6 +33,17 @@ def guard(context: BrowserContext) -> ExternalRequests:
 
     context.route("**/*", handle)
     return seen
+
+
+def device_context(browser: Browser, playwright: Playwright, device: str) -> BrowserContext:
+    """A context for `device` (a Playwright device name, or "desktop": 1280x900)."""
+    if device == "desktop":
+        options: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
+    else:
+        options = {
+            k: v for k, v in playwright.devices[device].items() if k != "default_browser_type"
+        }
+    return browser.new_context(**options, service_workers="block")
 
 
 def wait_for_engine(page: Page, state: str = "ready") -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, expect
 
 from build_scripts.paths import SITE
 from calculator import web
 from tests.browser.conftest import guard, wait_for_engine, wait_for_json
 from tests.browser.scenarios import PNET_PROGRESSING
+from tests.browser.support import device_context
 
 PAGES = sorted(
     path.parent.relative_to(SITE).as_posix().removeprefix(".") + "/"
@@ -45,21 +46,11 @@ def blocking_violations(page: Page) -> list[str]:
     ]
 
 
-def viewport_context(browser: Browser, playwright: Playwright, device: str) -> BrowserContext:
-    if device == "desktop":
-        options: dict[str, Any] = {"viewport": {"width": 1280, "height": 900}}
-    else:
-        options = {
-            k: v for k, v in playwright.devices[device].items() if k != "default_browser_type"
-        }
-    return browser.new_context(**options, service_workers="block")
-
-
 @pytest.fixture(scope="module", params=["desktop", "Pixel 7"])
 def axe_page(
     browser: Browser, playwright: Playwright, request: pytest.FixtureRequest
 ) -> Iterator[Page]:
-    context = viewport_context(browser, playwright, request.param)
+    context = device_context(browser, playwright, request.param)
     seen = guard(context)
     page = context.new_page()
     yield page

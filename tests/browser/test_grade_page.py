@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from calculator import web
-from tests.browser.support import guard, wait_for_engine, wait_for_json
+from tests.browser.support import device_context, guard, wait_for_engine, wait_for_json
 
 CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "grade_cases.json").read_text())
 SELECTS = {"site", "differentiation", "necrosis"}
@@ -211,8 +211,7 @@ def test_typing_before_ready_shows_result_when_ready(page: Page, site_url: str) 
 
 
 def test_phone_viewport(browser: Browser, playwright: Playwright, site_url: str) -> None:
-    pixel7 = {k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"}
-    context = browser.new_context(**pixel7, service_workers="block")
+    context = device_context(browser, playwright, "Pixel 7")
     seen = guard(context)
     page = context.new_page()
     params = {"site": "small_intestine", "differentiation": "well", "ki67_percent": "25"}

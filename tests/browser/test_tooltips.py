@@ -9,12 +9,11 @@ second one would show.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
-from tests.browser.support import guard
+from tests.browser.support import device_context, guard
 
 GRADE = "calculator/grade/"
 WHO = ".md-content abbr[title='World Health Organization'], .md-content abbr[data-net-title]"
@@ -27,10 +26,7 @@ def first_who(page: Page) -> Locator:
 
 @pytest.fixture
 def phone(playwright: Playwright, browser: Browser, site_url: str) -> Iterator[Page]:
-    device: dict[str, Any] = {
-        k: v for k, v in playwright.devices["Pixel 7"].items() if k != "default_browser_type"
-    }
-    context = browser.new_context(**device, service_workers="block")
+    context = device_context(browser, playwright, "Pixel 7")
     seen = guard(context)
     page = context.new_page()
     page.goto(site_url + GRADE)
