@@ -194,11 +194,13 @@ def marks(page: Page) -> dict[str, Any]:
     return page.evaluate(MARKS)
 
 
-def boot_long_tasks(longtasks: list[list[float]] | None, until_ms: float) -> tuple[int, float]:
-    """(count, longest) of main-thread long tasks that started before `until_ms`."""
+def boot_long_tasks(
+    longtasks: list[list[float]] | None, until_ms: float, since_ms: float = float("-inf")
+) -> tuple[int, float]:
+    """(count, longest) of main-thread long tasks that started in [`since_ms`, `until_ms`]."""
     if longtasks is None:
         return (-1, -1.0)
-    during = [duration for start, duration in longtasks if start <= until_ms]
+    during = [duration for start, duration in longtasks if since_ms <= start <= until_ms]
     return (len(during), round(max(during, default=0.0)))
 
 
