@@ -1,0 +1,54 @@
+"""make bench's long-task windows (benchmarks.browser.boot_long_tasks) and the phase split."""
+
+from __future__ import annotations
+
+from benchmarks.browser import boot_long_tasks
+from benchmarks.run import long_task_summary, targets
+
+# [start, duration] in ms, as the page's PerformanceObserver records them.
+TASKS = [[100.0, 60.0], [900.0, 230.0], [1700.0, 80.0], [5000.0, 90.0]]
+
+
+def test_window_counts_tasks_by_their_start() -> None:
+    assert boot_long_tasks(TASKS, until_ms=4000) == (3, 230)
+    assert boot_long_tasks(TASKS, until_ms=1500) == (2, 230)  # before the boot message
+    assert boot_long_tasks(TASKS, until_ms=4000, since_ms=1500) == (1, 80)  # after it
+    assert boot_long_tasks(TASKS, until_ms=4000, since_ms=4000) == (0, 0)
+    assert boot_long_tasks(None, until_ms=4000) == (-1, -1.0)  # no Long Tasks API
+
+
+def run(before: float, booting: float) -> dict:
+    return {
+        "long_tasks": 2,
+        "longest_task_ms": max(before, booting),
+        "longest_before_boot_ms": before,
+        "longest_while_booting_ms": booting,
+    }
+
+
+def test_summary_keeps_both_phases_per_run() -> None:
+    summary = long_task_summary([run(230, 0), run(150, 70)])
+    assert summary["longest_task_runs_ms"] == [230, 150]
+    assert summary["longest_before_boot_runs_ms"] == [230, 150]
+    assert summary["longest_while_booting_runs_ms"] == [0, 70]
+    # Runs without a boot mark (the bare Pyodide page) get no phase split.
+    bare = long_task_summary([{"long_tasks": 0, "longest_task_ms": 0}])
+    assert "longest_while_booting_runs_ms" not in bare
+
+
+def row(phases: list[tuple[float, float]]) -> dict:
+    return {
+        "profile": "phone",
+        "cache": "cold",
+        "page": "grade",
+        **long_task_summary([run(*phase) for phase in phases]),
+    }
+
+
+def test_report_says_which_phase_the_long_tasks_fall_in() -> None:
+    quiet = {"direct": [row([(230, 0), (150, 0)])]}
+    (line,) = [t for t in targets(quiet) if t.startswith("of these")]
+    assert "none over 50 ms in any run" in line
+    busy = {"direct": [row([(230, 0), (150, 210)])]}
+    (line,) = [t for t in targets(busy) if t.startswith("of these")]
+    assert "longest 210 ms" in line
