@@ -350,8 +350,8 @@ def long_task_summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "longest_task_runs_ms": [round(run["longest_task_ms"]) for run in runs],
     }
     for phase in ("before_boot", "while_booting"):
-        if all(f"longest_{phase}_ms" in run for run in runs):
-            key = f"longest_{phase}_ms"
+        key = f"longest_{phase}_ms"
+        if all(key in run for run in runs):
             summary[f"longest_{phase}_runs_ms"] = [round(run[key]) for run in runs]
     return summary
 
