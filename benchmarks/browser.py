@@ -23,6 +23,21 @@ PHONE_UP_BITS_PER_S = 10_000_000
 PHONE_RTT_MS = 40
 LONG_TASK_LIMIT_MS = 200  # the target: no main-thread task above this during boot
 
+# The bench's Chromium keeps each function's source positions from the moment it is compiled,
+# instead of V8's default of working them out again when first needed. Why: Playwright's
+# DevTools session (Runtime and Network domains on) records a JavaScript stack trace for every
+# request a script makes, and to build it V8 re-parses every function on that stack. Inside
+# Material's bundle (its request for sitemap.xml) that cost 35-75 ms of one task on the phone
+# profile; a reader's browser, with no DevTools attached, never pays it. Eager positions cost a
+# little compile time, so with this flag the figures err slow, not fast. make bench also runs
+# the phone-cold calculators with V8's defaults and reports both (scenario "defaults").
+EAGER_SOURCE_POSITIONS = "--js-flags=--no-enable-lazy-source-positions"
+BROWSER_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    EAGER_SOURCE_POSITIONS,
+]
+
 # Runs in every document before its own scripts (add_init_script; not in workers).
 INIT_SCRIPT = """
 (() => {

@@ -14,6 +14,11 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
   the longest per run before and after the boot message (the page's start-up, the runtime's);
 - the page alone: the calculator pages' own long tasks, phone cold, with the engine's worker
   script answering 404 (no engine byte, no engine task), to tell them from the engine's;
+- the harness's own cost: the bench's Chromium runs with V8's source positions kept from
+  compile time (benchmarks/browser.py, EAGER_SOURCE_POSITIONS: DevTools otherwise re-parses
+  functions for the stack trace of every scripted request, which no reader's browser does); the
+  phone-cold calculators and the pages alone run again in a Chromium with V8's defaults, and
+  both figures are reported;
 - keystroke to updated result, in-page, p95 over 30 keystrokes per run: typed at once after the
   first result, and on a second page view once the engine's warm-up is done (`net-engine-warm`);
   and on a third page view, the blank form, filled in BLANK_LOOK_MS after the engine is ready
@@ -25,7 +30,7 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
 - content pages: bytes until network idle, and that no engine byte came before the prefetch.
 
 Timings are reported, never asserted. Output: benchmarks/results/latest.md and latest.json.
-BENCH_ONLY=name,name limits the scenarios (names: direct, alone, uncompressed, reader,
+BENCH_ONLY=name,name limits the scenarios (names: direct, alone, defaults, uncompressed, reader,
 content).
 """
 
@@ -45,6 +50,8 @@ from playwright.sync_api import Browser, BrowserContext, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from benchmarks.browser import (
+    BROWSER_ARGS,
+    EAGER_SOURCE_POSITIONS,
     LONG_TASK_LIMIT_MS,
     Profile,
     Traffic,
@@ -426,6 +433,34 @@ def alone(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[s
     return rows
 
 
+def v8_defaults(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
+    """The phone-cold calculators, with the engine and alone, in a Chromium with V8's default
+    flags: what the long tasks look like when DevTools' stack traces make V8 re-parse."""
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {
+        name: {"engine": [], "alone": []} for name in ("grade", "sequence")
+    }
+    for _ in range(RUNS):
+        for name, runs in samples.items():
+            url = base + TARGETS[name]
+            runs["engine"].append(first_result(browser, known["phone"], url, False))
+            runs["alone"].append(page_alone(browser, known["phone"], url))
+    rows = []
+    for name, runs in samples.items():
+        engine = long_task_summary(runs["engine"])
+        row = {
+            "profile": "phone",
+            "cache": "cold",
+            "page": name,
+            "first_result_ms": round(median([run["first_result_ms"] for run in runs["engine"]])),
+            "longest_task_ms_max": engine["longest_task_ms_max"],
+            "longest_task_runs_ms": engine["longest_task_runs_ms"],
+            "alone_longest_task_runs_ms": long_task_summary(runs["alone"])["longest_task_runs_ms"],
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
 def readers(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
     rows = []
     # The server answers /sitemap.xml for its own host (build_scripts.sitemap), as an installed
@@ -496,6 +531,7 @@ def machine(browser_version: str) -> dict[str, Any]:
         "memory_gb": round(mem_kb / 1024 / 1024, 1),
         "os": f"{platform.system()} {platform.release()}",
         "chromium": browser_version,
+        "chromium_args": BROWSER_ARGS,
         "pyodide": pyodide_version(),
         "load_average": os.getloadavg(),
         "pytest_processes": busy(),
@@ -530,7 +566,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"# make bench ({report['date']})",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}; "
-        f"Chromium {m['chromium']}; Pyodide {m['pyodide']}. Median of {report['runs']} runs. "
+        f"Chromium {m['chromium']} ({' '.join(m.get('chromium_args', []))}); "
+        f"Pyodide {m['pyodide']}. Median of {report['runs']} runs. "
         f"Load average at start {m['load_average'][0]:.2f}, other pytest processes at start: "
         f"{m['pytest_processes']}, at end: {report['pytest_processes_at_end']}.",
         "",
@@ -599,6 +636,38 @@ def markdown(report: dict[str, Any]) -> str:
         for r in report["alone"]:
             lines.append(
                 f"| {r['page']} | {r['longest_task_runs_ms']} | {engine_runs.get(r['page'], '-')} |"
+            )
+        lines.append("")
+    if report.get("defaults"):
+        ours = {
+            r["page"]: r
+            for r in report.get("direct", [])
+            if (r["profile"], r["cache"]) == ("phone", "cold")
+        }
+        alone_ours = {r["page"]: r["longest_task_runs_ms"] for r in report.get("alone", [])}
+        lines += [
+            "## The harness's own cost: V8's defaults (phone, cold)",
+            "",
+            f"The tables above come from a Chromium started with `{EAGER_SOURCE_POSITIONS}`."
+            " With V8's defaults, Playwright's DevTools session makes V8 re-parse every function"
+            " on the stack of each request a script makes (for the request's initiator), inside"
+            " the page's tasks; a reader's browser has no DevTools attached. The same runs in a"
+            " Chromium with V8's defaults:",
+            "",
+            "| page | first result (ms), bench / V8 defaults "
+            "| with the engine, bench: longest task per run (ms) "
+            "| with the engine, V8 defaults: longest task per run (ms) "
+            "| page alone, bench: longest task per run (ms) "
+            "| page alone, V8 defaults: longest task per run (ms) |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in report["defaults"]:
+            mine = ours.get(r["page"], {})
+            lines.append(
+                f"| {r['page']} | {fmt(mine.get('first_result_ms'))} / "
+                f"{fmt(r['first_result_ms'])} | {mine.get('longest_task_runs_ms', '-')} "
+                f"| {r['longest_task_runs_ms']} | {alone_ours.get(r['page'], '-')} "
+                f"| {r['alone_longest_task_runs_ms']} |"
             )
         lines.append("")
     phased = [r for r in report.get("direct", []) if "longest_while_booting_runs_ms" in r]
@@ -737,6 +806,14 @@ def targets(report: dict[str, Any]) -> list[str]:
                 f"for comparison, the calculator pages alone (no engine), phone cold: longest "
                 f"task {fmt(alone_worst)} ms, worst of {report.get('runs', RUNS)} runs"
             )
+        if report.get("defaults"):
+            default_worst = max(r["longest_task_ms_max"] for r in report["defaults"])
+            found.append(
+                f"the same phone-cold runs in a Chromium with V8's defaults, where the harness's "
+                f"stack traces re-parse functions (no reader's browser does): longest task "
+                f"{fmt(default_worst)} ms, worst of {report.get('runs', RUNS)} runs (see 'The "
+                f"harness's own cost')"
+            )
         for r in calculators:
             if "keystroke_warmed_p95_ms" in r:
                 found.append(
@@ -761,17 +838,21 @@ def main() -> None:
     report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "runs": RUNS}
     try:
         with serving(site) as base, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--disable-background-networking", "--disable-component-update"],
-            )
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             report["machine"] = machine(browser.version)
             known = profiles(playwright)
-            wanted = ONLY or {"direct", "alone", "uncompressed", "reader", "content"}
+            wanted = ONLY or {"direct", "alone", "defaults", "uncompressed", "reader", "content"}
             if "direct" in wanted:
                 report["direct"] = direct(browser, base, known)
             if "alone" in wanted:
                 report["alone"] = alone(browser, base, known)
+            if "defaults" in wanted:
+                defaults = playwright.chromium.launch(
+                    executable_path=CHROMIUM,
+                    args=[arg for arg in BROWSER_ARGS if arg != EAGER_SOURCE_POSITIONS],
+                )
+                report["defaults"] = v8_defaults(defaults, base, known)
+                defaults.close()
             if "uncompressed" in wanted:
                 report["uncompressed"] = uncompressed(browser, site, known)
             if "reader" in wanted:
