@@ -19,6 +19,8 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
   functions for the stack trace of every scripted request, which no reader's browser does); the
   phone-cold calculators and the pages alone run again in a Chromium with V8's defaults, and
   both figures are reported;
+- the throttling's own cost: the cores Chromium keeps busy while a calculator page sits idle,
+  desktop and phone (benchmarks/cpu_cost.py; the phone's 4x throttling spins);
 - keystroke to updated result, in-page, p95 over 30 keystrokes per run: typed at once after the
   first result, and on a second page view once the engine's warm-up is done (`net-engine-warm`);
   and on a third page view, the blank form, filled in BLANK_LOOK_MS after the engine is ready
@@ -66,6 +68,7 @@ from benchmarks.browser import (
     throttle,
     wait_for_mark,
 )
+from benchmarks.cpu_cost import idle_page_cores
 from build_scripts.paths import ROOT, SITE
 from build_scripts.serve import serving
 from build_scripts.snapshot import SNAPSHOT_NAME
@@ -575,6 +578,17 @@ def markdown(report: dict[str, Any]) -> str:
         "target; the worker's wasm download throughput is measured to show it is throttled too).",
         "",
     ]
+    idle = m.get("idle_page_cores") or {}
+    if idle.get("phone") is not None:
+        lines += [
+            f"The throttling's own cost: a calculator page sitting idle keeps "
+            f"{idle['phone']:g} of this machine's {m['cores']} cores busy on the phone profile "
+            f"({idle.get('desktop', 0):g} on the desktop): Chromium holds the throttled main "
+            f"thread back by keeping it busy. During a phone-profile load the engine's worker, "
+            f"the network service, the browser process and the harness share what is left, so "
+            f"the page's tasks wait for a core more than on a phone (benchmarks/cpu_cost.py).",
+            "",
+        ]
     if report.get("direct"):
         lines += [
             "## First result shown after navigation (inputs in the URL)",
@@ -841,6 +855,10 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
             report["machine"] = machine(browser.version)
             known = profiles(playwright)
+            report["machine"]["idle_page_cores"] = {
+                name: idle_page_cores(browser, known[name], base + GRADE)
+                for name in ("desktop", "phone")
+            }
             wanted = ONLY or {"direct", "alone", "defaults", "uncompressed", "reader", "content"}
             if "direct" in wanted:
                 report["direct"] = direct(browser, base, known)
