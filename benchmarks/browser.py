@@ -12,6 +12,8 @@ times its own boot (compare desktop and phone with a warm cache).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +157,22 @@ def throttle(page: Page, profile: Profile) -> None:
     if profile.network is not None:
         session.send("Network.enable")
         session.send("Network.emulateNetworkConditions", profile.network)
+
+
+@contextmanager
+def page_without_engine(browser: Browser, profile: Profile, url: str) -> Iterator[Page]:
+    """`url` opened cold under `profile` and loaded until network idle, with the engine's
+    worker script answering 404: no engine byte is fetched and no engine task runs."""
+    context = new_context(browser, profile)
+    context.route("**/engine-worker.mjs", lambda route: route.fulfill(status=404, body=""))
+    try:
+        page = context.new_page()
+        throttle(page, profile)
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        yield page
+    finally:
+        context.close()
 
 
 @dataclass

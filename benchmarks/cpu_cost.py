@@ -16,7 +16,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser
 
-from benchmarks.browser import Profile, new_context, throttle
+from benchmarks.browser import Profile, page_without_engine
 
 PROC = Path("/proc")
 PLAYWRIGHT_PROFILE = b"playwright_chromiumdev_profile"  # in every Chromium process's arguments
@@ -48,20 +48,13 @@ def idle_page_cores(
 ) -> float | None:
     """Cores Chromium keeps busy while `url` sits idle under `profile` (its CPU time over
     `seconds` of wall time). The engine's worker script answers 404, so no engine work runs."""
-    context = new_context(browser, profile)
-    context.route("**/engine-worker.mjs", lambda route: route.fulfill(status=404, body=""))
-    try:
-        page = context.new_page()
-        throttle(page, profile)
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
+    with page_without_engine(browser, profile, url):
         time.sleep(1.0)  # let the last frames and timers settle
         before = chromium_cpu_seconds()
         started = time.monotonic()
         time.sleep(seconds)
         after = chromium_cpu_seconds()
-        if before is None or after is None:
-            return None
-        return round((after - before) / (time.monotonic() - started), 2)
-    finally:
-        context.close()
+        elapsed = time.monotonic() - started
+    if before is None or after is None:
+        return None
+    return round((after - before) / elapsed, 2)

@@ -63,6 +63,7 @@ from benchmarks.browser import (
     marks,
     median,
     new_context,
+    page_without_engine,
     percentile,
     profiles,
     throttle,
@@ -313,18 +314,10 @@ def page_alone(browser: Browser, profile: Profile, url: str) -> dict[str, Any]:
     """A calculator page's own start-up, cold: the engine's worker script answers 404, so no
     engine byte is fetched and no engine task runs. Long tasks until network idle, to tell the
     page's own long tasks from those the engine adds."""
-    context = new_context(browser, profile)
-    context.route("**/engine-worker.mjs", lambda route: route.fulfill(status=404, body=""))
-    try:
-        page = context.new_page()
-        throttle(page, profile)
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
+    with page_without_engine(browser, profile, url) as page:
         seen = marks(page)
-        count, longest = boot_long_tasks(seen["longtasks"], float("inf"))
-        return {"long_tasks": count, "longest_task_ms": longest}
-    finally:
-        context.close()
+    count, longest = boot_long_tasks(seen["longtasks"], float("inf"))
+    return {"long_tasks": count, "longest_task_ms": longest}
 
 
 # --- scenarios --------------------------------------------------------------------------------
