@@ -54,6 +54,21 @@ INIT_SCRIPT = """
   } catch (error) {
     bench.longtasks = null; // not supported: reported as such
   }
+  // Long animation frames: unlike long tasks they see the rendering (animation-frame callbacks,
+  // style, layout, paint) that follows a frame's tasks, one unbroken stretch of main-thread
+  // work. [start, rendering part].
+  bench.frames = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const end = entry.startTime + entry.duration;
+        const rendering = entry.renderStart ? end - entry.renderStart : 0;
+        bench.frames.push([entry.startTime, rendering]);
+      }
+    }).observe({ type: "long-animation-frame", buffered: true });
+  } catch (error) {
+    bench.frames = null;
+  }
   // Keystroke probe: input event -> next DOM change of the watched node (a microtask after
   // the render that caused it).
   document.addEventListener("input", (event) => { bench.inputAt = event.timeStamp; }, true);
@@ -101,6 +116,7 @@ MARKS = """() => {
     engine_boot: mark("net-engine-boot"),
     prefetch: mark("net-engine-prefetch"),
     longtasks: bench.longtasks,
+    frames: bench.frames,
     click_at: bench.clickAt ?? null,
     arrived_at: bench.arrivedAt ?? null,
     state_at_click: bench.stateAtClick ?? null,
@@ -235,6 +251,14 @@ def boot_long_tasks(
         return (-1, -1.0)
     during = [duration for start, duration in longtasks if since_ms <= start <= until_ms]
     return (len(during), round(max(during, default=0.0)))
+
+
+def longest_rendering(frames: list[list[float]] | None, until_ms: float) -> int | None:
+    """The longest rendering part of the animation frames that started by `until_ms`; 0 when
+    none did, None without the Long Animation Frames API."""
+    if frames is None:
+        return None
+    return round(max((rendering for start, rendering in frames if start <= until_ms), default=0))
 
 
 def keystroke_latencies(page: Page, selector: str, count: int = 30) -> list[float]:

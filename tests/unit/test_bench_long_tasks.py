@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks.browser import BROWSER_ARGS, EAGER_SOURCE_POSITIONS, boot_long_tasks
+from benchmarks.browser import (
+    BROWSER_ARGS,
+    EAGER_SOURCE_POSITIONS,
+    boot_long_tasks,
+    longest_rendering,
+)
 from benchmarks.run import long_task_summary, markdown, targets
 
 # [start, duration] in ms, as the page's PerformanceObserver records them.
@@ -58,6 +63,7 @@ def test_report_sets_the_bench_browser_beside_v8_defaults() -> None:
     """The harness's own cost: both browsers' long tasks side by side, and in the targets."""
     bench_row = {**row([(120, 0), (140, 0)]), "first_result_ms": 4800, "vs_floor": 1.0}
     bench_row.update(bytes=1, encodings={}, snapshot_restored=["True"])
+    bench_row.update(longest_rendering_runs_ms=[300, 280])
     report = {
         "date": "2026-12-01",
         "runs": 2,
@@ -91,6 +97,18 @@ def test_report_sets_the_bench_browser_beside_v8_defaults() -> None:
     text = markdown(report)
     assert EAGER_SOURCE_POSITIONS in text
     assert "| grade | 4,800 / 4,900 | [120, 140] | [230, 180] | [90, 100] | [150, 160] |" in text
+    assert "| phone | cold | grade | [300, 280] |" in text  # rendering
     # The bench's verdict is the bench browser's: 140 ms, met.
     (verdict,) = [t for t in report["targets"] if t.startswith("longest main-thread task")]
     assert "140 ms (met" in verdict
+
+
+def test_longest_rendering_until_the_first_result() -> None:
+    # [start, rendering part], as the page's long-animation-frame observer records them.
+    frames = [[100.0, 20.0], [700.0, 240.0], [900.0, 30.0], [4000.0, 400.0]]
+    assert longest_rendering(frames, until_ms=3000) == 240
+    assert longest_rendering(frames, until_ms=500) == 20
+    assert longest_rendering(frames, until_ms=50) == 0
+    assert longest_rendering(None, until_ms=3000) is None  # no Long Animation Frames API
+    runs = [{**run(150, 0), "longest_rendering_ms": 240}, {**run(90, 0), "longest_rendering_ms": 0}]
+    assert long_task_summary(runs)["longest_rendering_runs_ms"] == [240, 0]
