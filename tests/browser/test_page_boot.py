@@ -1,12 +1,12 @@
 """How a page boots: work kept out of the longest main-thread tasks of a cold load.
 
-When it runs, Material's bundle swaps .no-js for .js on <html> and (navigation.instant) makes
-every relative href absolute, which loads each stylesheet again; either one restyles the whole
-page inside the bundle's first task. A script at the end of <head> does both before any style
-is computed, so Material finds them done (docs/overrides/main.html). The calculators mount
-when their scripts run, not in Material's DOMContentLoaded task (docs/javascripts/common.js),
-and Material's bundle carries V8's compile hint (build_scripts/compile_hints.py). Behaviour
-only: no timing is asserted.
+When it runs, Material's bundle swaps .no-js for .js on <html>, its focus-visible polyfill marks
+<html>, and navigation.instant makes every relative href absolute (for a stylesheet, a reload);
+each restyles the page inside the bundle's first task. A script at the end of <head> does all
+three before any style is computed, so Material finds them done (docs/overrides/main.html).
+The calculators mount when their scripts run, not in Material's DOMContentLoaded task
+(docs/javascripts/common.js), and Material's bundle carries V8's compile hint
+(build_scripts/compile_hints.py). Behaviour only: no timing is asserted.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ new MutationObserver((records, observer) => {
   observer.disconnect();
   window.__atBody = {
     htmlClass: document.documentElement.className,
+    focusVisible: document.documentElement.getAttribute("data-js-focus-visible"),
     stylesheets: [...document.querySelectorAll('link[rel="stylesheet"]')]
       .map((link) => link.getAttribute("href")),
   };
@@ -40,12 +41,15 @@ def test_material_bundle_finds_the_js_class_and_absolute_stylesheets_in_place(
     page.goto(site_url + path)
     page.wait_for_load_state("load")
     at_body = page.evaluate("() => window.__atBody")
-    assert at_body["htmlClass"].split() == ["js"]
+    assert at_body["htmlClass"].split() == ["js", "js-focus-visible"]
+    assert at_body["focusVisible"] == ""
     assert len(at_body["stylesheets"]) >= 3
     for href in at_body["stylesheets"]:
         assert href.startswith(site_url), href  # Material rewrites relative ones (a reload)
-    # Material's bundle then ran as usual (it adds a class of its own to <html>).
-    assert "js-focus-visible" in page.evaluate("() => document.documentElement.className")
+    # Material's bundle then ran as usual, its polyfill included: a keyboard focus is marked.
+    assert page.evaluate("() => typeof window.document$") == "object"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('focus-visible')")
 
 
 # Registered before any page script, so this listener runs first at DOMContentLoaded: the
@@ -82,4 +86,4 @@ def test_materials_bundle_is_served_with_v8s_compile_hint_first(page: Page, site
     assert text.startswith("//# allFunctionsCalledOnLoad\n")
     # Material's code follows unchanged, and ran.
     assert text.splitlines()[1].startswith('"use strict";')
-    assert "js-focus-visible" in page.evaluate("() => document.documentElement.className")
+    assert page.evaluate("() => typeof window.document$") == "object"
