@@ -15,8 +15,9 @@ always gets the same bytes under that name, so immutable caching stays correct.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from build_scripts.prepend import prepend
 
 HINT = "//# allFunctionsCalledOnLoad\n"
 BUNDLES = "assets/javascripts/bundle.*.min.js"
@@ -29,15 +30,6 @@ class CompileHintError(SystemExit):
         super().__init__(f"build failed (compile hints): {message}")
 
 
-def _shifted_source_map(path: Path) -> str:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data.get("mappings"), str):
-        raise CompileHintError(f"{path.name} has no mappings")
-    # One ';' is one generated line with no mapping: the hint's line.
-    data["mappings"] = ";" + data["mappings"]
-    return json.dumps(data, separators=(",", ":"))
-
-
 def add_compile_hints(site: Path) -> list[Path]:
     """Prepend the hint to Material's bundle in `site`; return the files changed."""
     bundles = sorted(site.glob(BUNDLES))
@@ -45,15 +37,5 @@ def add_compile_hints(site: Path) -> list[Path]:
         raise CompileHintError(f"no {BUNDLES} in {site} (did Material rename its bundle?)")
     changed = []
     for bundle in bundles:
-        text = bundle.read_text(encoding="utf-8")
-        if text.startswith(HINT):
-            continue
-        source_map = bundle.with_name(bundle.name + ".map")
-        # Both files or neither: the map is checked before anything is written.
-        shifted = _shifted_source_map(source_map) if source_map.is_file() else None
-        bundle.write_text(HINT + text, encoding="utf-8")
-        changed.append(bundle)
-        if shifted is not None:
-            source_map.write_text(shifted, encoding="utf-8")
-            changed.append(source_map)
+        changed += prepend(bundle, HINT, CompileHintError)
     return changed

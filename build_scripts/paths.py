@@ -12,6 +12,7 @@ BUILD = ROOT / "build"
 WHEEL_DIR = BUILD / "wheel"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
 WORKER_SOURCE = DOCS / "javascripts" / "engine-worker.mjs"
+SEARCH_PROLOGUE = DOCS / "javascripts" / "search-worker-prologue.js"
 
 # The Pyodide runtime files a stdlib-only app needs (platform.md); nothing else is copied.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
