@@ -23,7 +23,8 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
   both figures are reported;
 - the throttling's own cost: the cores Chromium keeps busy while a calculator page sits idle,
   desktop and phone (benchmarks/cpu_cost.py; the phone's 4x throttling spins);
-- keystroke to updated result, in-page, p95 over 30 keystrokes per run: typed at once after the
+- keystroke to updated result, in-page, p95 over 30 keystrokes per run (the field tapped on the
+  phone profile, clicked on desktop: benchmarks/browser.py typed): typed at once after the
   first result, and on a second page view once the engine's warm-up is done (`net-engine-warm`);
   and on a third page view, the blank form, filled in BLANK_LOOK_MS after the engine is ready
   (19 keystrokes per run);

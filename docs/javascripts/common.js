@@ -79,6 +79,36 @@
     return copied;
   }
 
+  // Let `node` grow but not shrink while the reader edits: a result that gets shorter would
+  // move everything below it under the reader's finger, and each such move re-lays out and
+  // repaints the page and wakes Material's resize observers, in the frames a keystroke's result
+  // waits behind (make bench, phone). The hold is dropped when the node's width changes
+  // (rotation, resize) and when `release()` is called (a new form state: clear, back button).
+  function holdHeight(node) {
+    let held = 0;
+    let width = 0;
+    const release = () => {
+      held = 0;
+      node.style.minHeight = "";
+    };
+    const observer = new ResizeObserver(([entry]) => {
+      const { inlineSize, blockSize } = entry.borderBoxSize[0];
+      if (inlineSize !== width) {
+        width = inlineSize;
+        if (held) {
+          release(); // observed again at its natural height, in this same frame
+          return;
+        }
+      }
+      if (blockSize > held) {
+        held = blockSize;
+        node.style.minHeight = `${blockSize}px`; // the box's own height: no new layout
+      }
+    });
+    observer.observe(node, { box: "border-box" });
+    return { release };
+  }
+
   function element(tag, attributes, text) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
@@ -86,5 +116,5 @@
     return node;
   }
 
-  window.NetCommon = { onPageView, paramsFromUrl, queryFor, writeUrl, copyLink, element };
+  window.NetCommon = { onPageView, paramsFromUrl, queryFor, writeUrl, copyLink, holdHeight, element };
 })();

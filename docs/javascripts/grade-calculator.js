@@ -2,7 +2,7 @@
 // (calculator.web.grade_params); this file only collects inputs and shows the answer.
 (function () {
   "use strict";
-  const { onPageView, paramsFromUrl, writeUrl, copyLink, element } = window.NetCommon;
+  const { onPageView, paramsFromUrl, writeUrl, copyLink, holdHeight, element } = window.NetCommon;
 
   const THORACIC = new Set(["lung", "thymus"]);
   const KI67_KEYS = { percent: ["ki67_percent"], counts: ["ki67.positive_cells", "ki67.total_cells"] };
@@ -106,6 +106,7 @@
     const jsonNode = root.querySelector('[data-testid="result-json"]');
     const statusNode = root.querySelector('[data-testid="engine-status"]');
     const copiedNode = root.querySelector(".net-copied");
+    const resultHeight = holdHeight(resultNode);
     let latest = 0;
 
     const field = (name) => form.elements.namedItem(name);
@@ -139,6 +140,7 @@
     }
 
     function fill(params) {
+      resultHeight.release(); // a new form state: the result may take its own height again
       form.reset();
       for (const stale of form.querySelectorAll("option[data-from-url]")) stale.remove();
       const has = (key) => (params[key] || "") !== "";
