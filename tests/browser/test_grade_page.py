@@ -260,12 +260,12 @@ def test_keystroke_asks_the_engine_before_rewriting_the_url(grade_page: Page) ->
 
 
 RESULT_HEIGHTS = """el => {
-  const held = el.getBoundingClientRect().height;
   const hold = el.style.minHeight;
+  const held = el.getBoundingClientRect().height;
   el.style.minHeight = "";
   const natural = el.getBoundingClientRect().height;
   el.style.minHeight = hold;
-  return { held, natural, hold };
+  return { held, natural };
 }"""
 
 
@@ -274,15 +274,22 @@ def test_result_keeps_its_height_while_the_reader_types(
 ) -> None:
     """A shorter result does not move the page under the reader's finger (common.js
     holdHeight); the hold ends with a new form state (Clear) and with a width change. Its own
-    page: the resize makes Material save the scroll position later (replaceState), which
-    would land in another test."""
-    grade_page = shared_context.new_page()
-    grade_page.goto(site_url + GRADE_PAGE)
-    wait_for_engine(grade_page)
-    result = grade_page.get_by_test_id("grade-result")
-    actions = grade_page.locator(".net-actions")
-    grade_page.select_option("select[name='site']", "pancreas")
-    field = grade_page.locator("[name='ki67_percent']")
+    page, closed whatever happens: the resize makes Material save the scroll position later
+    (replaceState), which would land in another test."""
+    page = shared_context.new_page()
+    try:
+        check_result_height_hold(page, site_url)
+    finally:
+        page.close()
+
+
+def check_result_height_hold(page: Page, site_url: str) -> None:
+    page.goto(site_url + GRADE_PAGE)
+    wait_for_engine(page)
+    result = page.get_by_test_id("grade-result")
+    actions = page.locator(".net-actions")
+    page.select_option("select[name='site']", "pancreas")
+    field = page.locator("[name='ki67_percent']")
     field.fill("19")  # two flags
     expect(result.locator("[data-flag]")).to_have_count(2)
     tall = result.evaluate(RESULT_HEIGHTS)
@@ -294,24 +301,21 @@ def test_result_keeps_its_height_while_the_reader_types(
     assert short["held"] == pytest.approx(tall["natural"], abs=0.5)
     assert actions.bounding_box()["y"] == pytest.approx(below, abs=0.5)
 
-    size = grade_page.viewport_size
+    size = page.viewport_size
     assert size is not None
-    try:
-        grade_page.set_viewport_size({"width": 700, "height": size["height"]})
-        grade_page.wait_for_function(
-            f"() => {{ const h = ({RESULT_HEIGHTS})(document.querySelector("
-            "'[data-testid=\"grade-result\"]')); return Math.abs(h.held - h.natural) < 0.5; }"
-        )
-    finally:
-        grade_page.set_viewport_size(size)
+    page.set_viewport_size({"width": 700, "height": size["height"]})
+    page.wait_for_function(
+        f"() => {{ const h = ({RESULT_HEIGHTS})(document.querySelector("
+        "'[data-testid=\"grade-result\"]')); return Math.abs(h.held - h.natural) < 0.5; }"
+    )
+    page.set_viewport_size(size)
 
     field.fill("19")
     expect(result.locator("[data-flag]")).to_have_count(2)
-    grade_page.locator("[data-action=reset]").click()
+    page.locator("[data-action=reset]").click()
     expect(result).to_contain_text("Enter the site")
     cleared = result.evaluate(RESULT_HEIGHTS)
     assert cleared["natural"] < short["natural"]
-    grade_page.close()
     assert cleared["held"] == pytest.approx(cleared["natural"], abs=0.5)
 
 
