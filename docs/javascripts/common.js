@@ -46,6 +46,61 @@
     else window.history.replaceState(window.history.state, "", url);
   }
 
+  // The calculator's own writer of the URL, made once per page view. It writes only while the
+  // calculator is on the page the address is for: with instant navigation the history entry
+  // changes first, and the field left behind fires `change` (or a pending write comes due)
+  // after it, which would put the calculator's query on the next page's entry.
+  //
+  // While the reader types, the URL follows once typing pauses (`soon`), not on every
+  // keystroke. Each replaceState is a same-document navigation, after which Chromium asks for
+  // the favicon again for the new address: a request and a main-thread image decode in the
+  // very window where the keystroke's answer waits (CONTRIBUTING.md). A pending URL is written
+  // at once when the field is left (its `change` writes with `now`), before a link is copied
+  // and when the page is hidden.
+  const TYPING_PAUSE_MS = 400;
+
+  function urlWriter(root) {
+    const path = window.location.pathname;
+    const here = () => document.body.contains(root) && window.location.pathname === path;
+    let pending = null;
+    let timer = 0;
+    function cancel() {
+      clearTimeout(timer);
+      timer = 0;
+      pending = null;
+    }
+    function now(params, push) {
+      cancel();
+      if (here()) writeUrl(params, push);
+    }
+    function flush() {
+      const params = pending;
+      cancel();
+      if (params) now(params, false);
+      if (!document.body.contains(root)) unlisten();
+    }
+    const onHidden = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
+    function unlisten() {
+      document.removeEventListener("visibilitychange", onHidden);
+      window.removeEventListener("pagehide", flush);
+    }
+    document.addEventListener("visibilitychange", onHidden);
+    window.addEventListener("pagehide", flush);
+    return {
+      // After a pause in typing; a newer call restarts the wait.
+      soon(params) {
+        pending = params;
+        clearTimeout(timer);
+        timer = setTimeout(flush, TYPING_PAUSE_MS);
+      },
+      // At once, replacing anything pending; `push` adds a history entry.
+      now,
+      flush,
+    };
+  }
+
   // Clipboard API needs a secure context; plain-HTTP intranets fall back to execCommand.
   async function copyLink(statusNode) {
     const url = window.location.href;
@@ -116,5 +171,7 @@
     return node;
   }
 
-  window.NetCommon = { onPageView, paramsFromUrl, queryFor, writeUrl, copyLink, holdHeight, element };
+  window.NetCommon = {
+    onPageView, paramsFromUrl, queryFor, urlWriter, copyLink, holdHeight, element,
+  };
 })();

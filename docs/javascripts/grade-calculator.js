@@ -2,7 +2,7 @@
 // (calculator.web.grade_params); this file only collects inputs and shows the answer.
 (function () {
   "use strict";
-  const { onPageView, paramsFromUrl, writeUrl, copyLink, holdHeight, element } = window.NetCommon;
+  const { onPageView, paramsFromUrl, urlWriter, copyLink, holdHeight, element } = window.NetCommon;
 
   const THORACIC = new Set(["lung", "thymus"]);
   const KI67_KEYS = { percent: ["ki67_percent"], counts: ["ki67.positive_cells", "ki67.total_cells"] };
@@ -107,6 +107,7 @@
     const statusNode = root.querySelector('[data-testid="engine-status"]');
     const copiedNode = root.querySelector(".net-copied");
     const resultHeight = holdHeight(resultNode);
+    const url = urlWriter(root);
     let latest = 0;
 
     const field = (name) => form.elements.namedItem(name);
@@ -222,14 +223,16 @@
       performance.mark("net-first-result", { detail: "grade" });
     }
 
-    async function update() {
+    // `typing`: a keystroke in a text field, whose URL waits for a pause (urlWriter).
+    async function update(typing = false) {
       const params = collect();
       const ticket = ++latest;
       const empty = isBlank(params);
       // Ask first, then write the URL: replaceState forces a style pass, and the worker can
       // compute meanwhile instead of after it.
       const answer = empty ? null : window.NetEngine.run("grade", params);
-      writeUrl(params, false);
+      if (typing) url.soon(params);
+      else url.now(params, false);
       if (empty) {
         clearErrors();
         resultNode.replaceChildren(
@@ -268,8 +271,8 @@
       }
     }
 
-    form.addEventListener("input", () => {
-      update();
+    form.addEventListener("input", (event) => {
+      update(event.target.type === "text"); // selects and radios write the URL at once
       showModes();
     });
     form.addEventListener("change", () => {
@@ -277,7 +280,10 @@
       showModes();
     });
     form.addEventListener("submit", (event) => event.preventDefault());
-    root.querySelector('[data-action="copy-link"]').addEventListener("click", () => copyLink(copiedNode));
+    root.querySelector('[data-action="copy-link"]').addEventListener("click", () => {
+      url.flush(); // the link carries what was just typed
+      copyLink(copiedNode);
+    });
     root.querySelector('[data-action="reset"]').addEventListener("click", () => {
       fill({});
       update();

@@ -4,7 +4,7 @@
 // textContent and setAttribute only: nothing from the URL is ever parsed as HTML.
 (function () {
   "use strict";
-  const { onPageView, paramsFromUrl, writeUrl, copyLink, element } = window.NetCommon;
+  const { onPageView, paramsFromUrl, urlWriter, copyLink, element } = window.NetCommon;
 
   const PREFERENCES = [
     ["preferred", "Preferred"],
@@ -41,6 +41,7 @@
     const priorDetails = root.querySelector(".net-seq-prior");
     const priorChoices = root.querySelector(".net-seq-prior__choices");
     const generalError = root.querySelector('[data-testid="error-input"]');
+    const url = urlWriter(root);
     let params = paramsFromUrl();
     let map = { steps: {}, options: {}, trials: {}, pointers: {}, evidence_page: "evidence/" };
     let latest = 0;
@@ -59,7 +60,7 @@
 
     function commit() {
       update(); // posts to the engine at once; pushState below forces a style pass
-      writeUrl(params, true); // one history entry per answered step: back/forward walk them
+      url.now(params, true); // one history entry per answered step: back/forward walk them
     }
 
     function answer(key, value) {

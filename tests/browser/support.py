@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route
 
@@ -65,6 +65,22 @@ def wait_for_json(page: Page, expected: dict[str, Any], testid: str = "result-js
                 return shown
         page.wait_for_timeout(50)
     assert shown == expected, f"page showed {shown}, CPython gives {expected}"
+    return shown
+
+
+def url_params(page: Page) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+
+
+def wait_for_url_params(page: Page, expected: dict[str, str]) -> dict[str, str]:
+    """Poll the page's query until it equals `expected` (or time out showing the diff). Typing
+    writes the URL once the reader pauses (common.js urlWriter), not with the result."""
+    deadline = time.monotonic() + 5
+    shown = url_params(page)
+    while shown != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        shown = url_params(page)
+    assert shown == expected, f"the URL holds {shown}, expected {expected}"
     return shown
 
 

@@ -5,17 +5,25 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from calculator import web
-from tests.browser.support import device_context, guard, wait_for_engine, wait_for_json
+from tests.browser.support import (
+    device_context,
+    guard,
+    url_params,
+    wait_for_engine,
+    wait_for_json,
+    wait_for_url_params,
+)
 
 CASES = json.loads((Path(__file__).parent.parent / "fixtures" / "grade_cases.json").read_text())
 SELECTS = {"site", "differentiation", "necrosis"}
 GRADE_PAGE = "calculator/grade/"
+PAUSE_MS = 400  # common.js TYPING_PAUSE_MS
 
 
 def page_options(page: Page, name: str) -> set[str]:
@@ -52,10 +60,6 @@ def enter(page: Page, params: dict[str, str]) -> None:
         mixed.locator("summary").click()
     for key in sorted(keys - SELECTS):
         page.locator(f"[name='{key}']").press_sequentially(params[key])
-
-
-def url_params(page: Page) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
 
 
 @pytest.fixture(scope="module")
@@ -102,11 +106,10 @@ def test_typed_case_matches_cpython(grade_page: Page, case: dict) -> None:
     enter(grade_page, params)
     expected = web.grade_params(params)
     wait_for_json(grade_page, expected)
-    shown_params = url_params(grade_page)
     # The URL holds exactly the contract keys typed (necrosis only for thoracic sites).
     if params.get("site") not in {"lung", "thymus"}:
         params.pop("necrosis", None)
-    assert shown_params == params
+    wait_for_url_params(grade_page, params)
     if expected["status"] == "error":
         error = grade_page.get_by_test_id(f"error-{expected['error']['field']}")
         if error.count():
@@ -226,37 +229,85 @@ def test_phone_viewport(browser: Browser, playwright: Playwright, site_url: str)
     assert not seen
 
 
-def test_keystroke_asks_the_engine_before_rewriting_the_url(grade_page: Page) -> None:
-    """The request is posted first, so the worker computes while replaceState (which forces a
-    style pass) and the repaint run on the page's thread."""
+URL_SPY = """() => {
+  const post = Worker.prototype.postMessage;
+  const replace = History.prototype.replaceState;
+  window.__order = [];
+  Worker.prototype.postMessage = function (...args) {
+    if (!args[0].warmUp) window.__order.push("engine"); // not the engine's own warm-up
+    return post.apply(this, args);
+  };
+  History.prototype.replaceState = function (...args) {
+    // Only new addresses: Material also replaces the state to save the scroll position.
+    if (args.length > 2 && new URL(args[2], location.href).href !== location.href) {
+      window.__order.push("url");
+    }
+    return replace.apply(this, args);
+  };
+  window.__unwatch = () => {
+    Worker.prototype.postMessage = post;
+    History.prototype.replaceState = replace;
+  };
+}"""
+
+
+def test_typing_writes_the_url_once_it_pauses(grade_page: Page) -> None:
+    """Each keystroke asks the engine at once; the URL follows once typing pauses (one
+    replaceState for the burst: each one makes Chromium fetch the favicon again), and at once
+    when focus leaves the field. A select writes it at once."""
     grade_page.select_option("select[name='site']", "pancreas")
+    assert url_params(grade_page) == {"site": "pancreas"}
     expect(grade_page.get_by_test_id("result-json")).to_contain_text('"status"')
-    grade_page.evaluate(
-        """() => {
-          const post = Worker.prototype.postMessage;
-          const replace = History.prototype.replaceState;
-          window.__order = [];
-          Worker.prototype.postMessage = function (...args) {
-            if (!args[0].warmUp) window.__order.push("engine"); // not the engine's own warm-up
-            return post.apply(this, args);
-          };
-          History.prototype.replaceState = function (...args) {
-            window.__order.push("url");
-            return replace.apply(this, args);
-          };
-          window.__unwatch = () => {
-            Worker.prototype.postMessage = post;
-            History.prototype.replaceState = replace;
-          };
-        }"""
-    )
+    grade_page.evaluate(URL_SPY)
     try:
-        grade_page.locator("[name='ki67_percent']").press_sequentially("7")
-        expect(grade_page.get_by_test_id("result-json")).to_contain_text('"ki67_percent": 7')
-        assert grade_page.evaluate("window.__order") == ["engine", "url"]
-        assert url_params(grade_page) == {"site": "pancreas", "ki67_percent": "7"}
+        field = grade_page.locator("[name='ki67_percent']")
+        field.press_sequentially("12")
+        expect(grade_page.get_by_test_id("result-json")).to_contain_text('"ki67_percent": 12')
+        assert grade_page.evaluate("window.__order") == ["engine", "engine"]
+        assert url_params(grade_page) == {"site": "pancreas"}
+        wait_for_url_params(grade_page, {"site": "pancreas", "ki67_percent": "12"})
+        assert grade_page.evaluate("window.__order") == ["engine", "engine", "url"]
+
+        field.press("Backspace")
+        grade_page.keyboard.press("Tab")  # focus leaves the field: no wait for the pause
+        assert url_params(grade_page) == {"site": "pancreas", "ki67_percent": "1"}
     finally:
         grade_page.evaluate("window.__unwatch()")
+
+
+def test_copied_link_holds_what_was_just_typed(grade_page: Page, site_url: str) -> None:
+    grade_page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site_url)
+    grade_page.select_option("select[name='site']", "pancreas")
+    grade_page.locator("[name='ki67_percent']").press_sequentially("15")
+    grade_page.locator("[data-action='copy-link']").click()
+    expect(grade_page.locator(".net-copied")).to_have_text("Link copied.")
+    copied = grade_page.evaluate("() => navigator.clipboard.readText()")
+    assert copied.endswith(f"{GRADE_PAGE}?site=pancreas&ki67_percent=15"), copied
+
+
+def test_url_waiting_for_a_pause_stays_off_the_next_page(
+    shared_context: BrowserContext, site_url: str
+) -> None:
+    """The reader types and leaves the page with the field still focused (a script's click;
+    the back button does the same). Material changes the history entry first; then the field
+    fires `change` and the pending write comes due. Neither may land on the page now shown: the
+    typed value is dropped, and the entry left keeps its last written state. Its own page: it
+    navigates away."""
+    page = shared_context.new_page()
+    try:
+        page.goto(site_url + GRADE_PAGE)
+        wait_for_engine(page)
+        page.select_option("select[name='site']", "pancreas")
+        page.locator("[name='ki67_percent']").press_sequentially("7")
+        expect(page.get_by_test_id("result-json")).to_contain_text('"ki67_percent": 7')
+        page.evaluate("() => document.querySelector('a[href$=\"glossary/\"]').click()")
+        expect(page).to_have_url(site_url + "glossary/")
+        page.wait_for_timeout(PAUSE_MS + 300)
+        assert page.url == site_url + "glossary/"
+        page.go_back()
+        expect(page).to_have_url(f"{site_url}{GRADE_PAGE}?site=pancreas")
+    finally:
+        page.close()
 
 
 RESULT_HEIGHTS = """el => {

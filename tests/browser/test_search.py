@@ -53,7 +53,9 @@ def test_the_first_query_builds_the_index_and_gets_its_results(page: Page, site_
     query.press("Backspace")
     expect(page.locator(META)).to_have_text("Type to start searching")
     query.press_sequentially("lanreotide")
-    expect(page.locator('.md-search-result__link[href$="/options/ssa/?h=lanreotide"]')).to_have_count(1)
+    expect(
+        page.locator('.md-search-result__link[href$="/options/ssa/?h=lanreotide"]')
+    ).to_have_count(1)
 
 
 def test_a_search_link_shows_its_results_on_arrival(page: Page, site_url: str) -> None:

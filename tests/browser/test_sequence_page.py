@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from calculator import web
 from tests.browser.conftest import wait_for_engine, wait_for_json
 from tests.browser.scenarios import PNET_PROGRESSING
+from tests.browser.support import url_params
 
 SEQUENCE_PAGE = "calculator/sequence/"
 
@@ -32,10 +33,6 @@ GI = {
     "prolonged_ssa_benefit": "no",
 }
 SCENARIOS = {"pnet": PNET, "gi": GI}
-
-
-def url_params(page: Page) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
 
 
 def shown_options(page: Page) -> list[tuple[str, str]]:
