@@ -64,33 +64,30 @@
     const here = () => document.body.contains(root) && window.location.pathname === path;
     let pending = null;
     let timer = 0;
+    const onHidden = () => {
+      if (document.visibilityState === "hidden") flush();
+    };
+    // Page-wide listeners only while a write is pending: none outlive the page view.
     function cancel() {
       clearTimeout(timer);
-      timer = 0;
       pending = null;
+      document.removeEventListener("visibilitychange", onHidden);
+      window.removeEventListener("pagehide", flush);
     }
     function now(params, push) {
       cancel();
       if (here()) writeUrl(params, push);
     }
     function flush() {
-      const params = pending;
-      cancel();
-      if (params) now(params, false);
-      if (!document.body.contains(root)) unlisten();
+      if (pending) now(pending, false);
     }
-    const onHidden = () => {
-      if (document.visibilityState === "hidden") flush();
-    };
-    function unlisten() {
-      document.removeEventListener("visibilitychange", onHidden);
-      window.removeEventListener("pagehide", flush);
-    }
-    document.addEventListener("visibilitychange", onHidden);
-    window.addEventListener("pagehide", flush);
     return {
       // After a pause in typing; a newer call restarts the wait.
       soon(params) {
+        if (!pending) {
+          document.addEventListener("visibilitychange", onHidden);
+          window.addEventListener("pagehide", flush);
+        }
         pending = params;
         clearTimeout(timer);
         timer = setTimeout(flush, TYPING_PAUSE_MS);
