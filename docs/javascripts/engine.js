@@ -127,8 +127,9 @@
 
   // The worker downloads at once but starts the runtime (compiling WebAssembly, restoring the
   // snapshot: seconds of CPU on a phone) only when told to. Told once the page's own start-up
-  // is over: DOMContentLoaded has run (Material mounts its components there), a frame has been
-  // drawn and a task has passed. On a phone with few cores the two start-ups otherwise slow
+  // is over: DOMContentLoaded has run, a frame has been drawn and a task has passed. (Material
+  // mounts its components in a task queued at DOMContentLoaded, docs/overrides/main.html; this
+  // task is queued after it.) On a phone with few cores the two start-ups otherwise slow
   // each other into long tasks on this thread (make bench, phone, warm cache: longest task
   // 350-640 ms before, ~150 ms after). A hidden page draws no frames: it is told at once.
   function whenPageSettled(callback) {
