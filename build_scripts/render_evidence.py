@@ -6,12 +6,14 @@ from typing import Any
 
 from build_scripts.render_tree import (
     EVIDENCE_PAGE,
-    PATHWAY_NAMES,
-    PREFERENCE_LABELS,
+    advice_context,
     citing_steps,
     describe_condition,
     md_text,
     option_page,
+    option_row_anchor,
+    pathway_name,
+    preference_label,
     rel,
     source_anchor,
     step_link,
@@ -126,10 +128,14 @@ def evidence_context(tree: Tree) -> dict[str, Any]:
     sources = [
         {
             "anchor": source_anchor(s.id),
-            "id": s.id,
             "title": md_text(s.title),
             "kind": s.kind,
             "date": s.date,
+            "newer": s.newer,
+            "dates_note": md_text(s.dates_note) if s.dates_note else "",
+            "citation": md_text(s.citation) if s.citation else "",
+            "grade_scope": md_text(s.grade_scope.text) if s.grade_scope else "",
+            "grades": ", ".join(s.grades),
         }
         for s in tree.sources.values()
     ]
@@ -143,18 +149,27 @@ def option_context(option: Option, tree: Tree) -> dict[str, Any]:
         for rec in step.recommendations:
             if rec.option != option.id:
                 continue
-            offered.append(
-                {
+            anchor = option_row_anchor(option.id, step.id)
+            row = next((r for r in offered if r["anchor"] == anchor), None)
+            entry = {
+                "preference": rec.preference,
+                "preference_label": preference_label(tree, rec.preference),
+                "aim_label": tree.labels["aims"][rec.aim],
+                "strength": rec.strength or "",
+                "newer": rec.newer,
+                "when": describe_condition(rec.when, tree, page),
+                "unless": describe_condition(rec.unless, tree, page),
+            }
+            if row is None:
+                row = {
+                    "anchor": anchor,
                     "step_title": md_text(step.title),
                     "step_link": step_link(step, page),
-                    "pathway": PATHWAY_NAMES.get(step.pathway, step.pathway),
-                    "preference": rec.preference,
-                    "preference_label": PREFERENCE_LABELS.get(rec.preference, rec.preference),
-                    "strength": rec.strength or "",
-                    "newer": rec.newer,
-                    "when": describe_condition(rec.when, tree, page),
+                    "pathway": pathway_name(tree, step.pathway),
+                    "entries": [],
                 }
-            )
+                offered.append(row)
+            row["entries"].append(entry)
     trials = [tree.trials[t] for t in option.evidence if t in tree.trials]
     trials += [
         t for t in tree.trials.values() if option.id in t.therapies and t.id not in option.evidence
@@ -170,8 +185,16 @@ def option_context(option: Option, tree: Tree) -> dict[str, Any]:
         "harms": [md_text(h) for h in option.harms],
         "monitoring": [md_text(m) for m in option.monitoring],
         "expert_opinion": option.expert_opinion,
-        "pathways": [PATHWAY_NAMES.get(p, p) for p in option.pathways],
+        "pathways": [pathway_name(tree, p) for p in option.pathways],
         "trials": [trial_context(t, tree, page) for t in trials],
+        "advice": [
+            {
+                **advice_context(rule.advice, tree, page),
+                "when": describe_condition(rule.when, tree, page),
+            }
+            for rule in tree.advice_rules
+            if option.id in rule.with_options
+        ],
         "sources": [
             {
                 "title": md_text(tree.sources[s].title),
@@ -197,7 +220,7 @@ def options_index_context(tree: Tree) -> dict[str, Any]:
                 "name": md_text(option.name),
                 "short_name": md_text(option.short_name),
                 "link": rel(OPTIONS_INDEX, option_page(option.id), option.id),
-                "pathways": ", ".join(PATHWAY_NAMES.get(p, p) for p in option.pathways),
+                "pathways": ", ".join(pathway_name(tree, p) for p in option.pathways),
                 "trials": [
                     {"name": md_text(tree.trials[t].name), "link": trial_link(t, OPTIONS_INDEX)}
                     for t in option.evidence

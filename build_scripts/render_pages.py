@@ -21,11 +21,11 @@ from build_scripts.render_evidence import evidence_context, option_context, opti
 from build_scripts.render_tree import (
     ALGORITHM_PAGES,
     EVIDENCE_PAGE,
-    PATHWAY_NAMES,
     load_tree,
     md_text,
     option_page,
     page_url,
+    pathway_name,
     step_context,
     step_map,
     step_page,
@@ -77,7 +77,7 @@ def _pathway_context(tree: Tree, pathway: str, docs_dir: Path) -> dict[str, Any]
     page = ALGORITHM_PAGES[pathway]
     return {
         "pathway": pathway,
-        "name": PATHWAY_NAMES[pathway],
+        "name": pathway_name(tree, pathway),
         "steps": [step_context(s, tree, docs_dir) for s in steps_on(tree, page)],
     }
 
@@ -86,12 +86,27 @@ def _facts(tree: Tree) -> list[dict[str, Any]]:
     return [
         {
             "id": f.id,
-            "name": f.id.replace("_", " "),
+            "name": md_text(f.label),
             "description": md_text(f.description),
-            "values": ", ".join(f.values),
+            "values": ", ".join(md_text(f.value_labels[v]) for v in f.values),
         }
         for f in tree.facts.values()
     ]
+
+
+def _shared(tree: Tree) -> dict[str, Any]:
+    """Wording both algorithm templates take from the data (written once, there)."""
+    core = next(s for s in tree.sources.values() if s.grades)
+    assert core.grade_scope is not None
+    return {
+        "core": {
+            "title": md_text(core.title),
+            "kind": core.kind,
+            "dates_note": md_text(core.dates_note or core.date).rstrip("."),
+        },
+        "grade_scope": md_text(core.grade_scope.text),
+        "no_consensus": md_text(tree.advice["no_consensus_order"].text),
+    }
 
 
 def _write(path: Path, text: str, written: list[Path]) -> None:
@@ -126,6 +141,7 @@ def render_all(docs_dir: Path = DOCS) -> list[Path]:
                 for k, p in tree.pointers.items()
             ],
             root_step=step_context(tree.step(tree.root), tree, docs_dir),
+            **_shared(tree),
         ),
         written,
     )
@@ -133,7 +149,7 @@ def render_all(docs_dir: Path = DOCS) -> list[Path]:
         _write(
             docs_dir / ALGORITHM_PAGES[pathway],
             env.get_template("algorithm_pathway.md.j2").render(
-                path=_pathway_context(tree, pathway, docs_dir)
+                path=_pathway_context(tree, pathway, docs_dir), **_shared(tree)
             ),
             written,
         )

@@ -20,22 +20,25 @@ ALGORITHM_PAGES: dict[str, str] = {
     "pnet": "algorithm/pnet.md",
     "gi": "algorithm/gi.md",
 }
-PATHWAY_NAMES: dict[str, str] = {
-    "common": "Common steps",
-    "pnet": "Pancreatic NET pathway",
-    "gi": "GI NET pathway",
-}
-PREFERENCE_LABELS: dict[str, str] = {
-    "preferred": "Preferred",
-    "alternative": "Alternative",
-    "consider": "Consider",
-    "caution": "Use with caution",
-    "not_recommended": "Not recommended",
-}
 OUTCOME_TEXT: dict[str, str] = {
     "complete": "the walk ends here with the options listed below",
     "out_of_scope": "outside this tree",
 }
+
+
+def pathway_name(tree: Tree, pathway: str) -> str:
+    """The pathway's label from the tree data (one wording for pages and calculator)."""
+    return tree.labels["pathways"][pathway]
+
+
+def preference_label(tree: Tree, preference: str) -> str:
+    return tree.labels["preferences"][preference]
+
+
+def option_row_anchor(option_id: str, step_id: str) -> str:
+    """Anchor of one row of an option page's "where the tree offers it" list: the calculator
+    links a result's option to the row of the step that produced it."""
+    return f"{option_id}-at-{step_id}"
 
 
 def load_tree() -> Tree:
@@ -127,8 +130,8 @@ def key_catalogue(tree: Tree) -> dict[str, KeyInfo]:
             )
     for fact in tree.facts.values():
         keys[fact.id] = KeyInfo(
-            label=fact.id.replace("_", " "),
-            values={v: v.replace("_", " ") for v in fact.values},
+            label=fact.label,
+            values=dict(fact.value_labels),
             link=f"{ALGORITHM_PAGES['common']}#fact-{fact.id}",
         )
     keys.setdefault("prior", KeyInfo("Earlier treatment includes", {}))
@@ -204,7 +207,7 @@ def branch_context(branch: Branch, tree: Tree, from_page: str, docs_dir: Path) -
         target = {"kind": branch.outcome, "text": OUTCOME_TEXT.get(branch.outcome, branch.outcome)}
     when = describe_condition(branch.when, tree, from_page)
     reason = md_text(branch.reason) if branch.reason else ""
-    pathway = PATHWAY_NAMES.get(branch.pathway or "", "")
+    pathway = pathway_name(tree, branch.pathway) if branch.pathway else ""
     if target["kind"] == "next":
         goes = f"continue with [{target['text']}]({target['link']})"
     elif target["kind"] == "out_of_scope":
@@ -223,9 +226,12 @@ def branch_context(branch: Branch, tree: Tree, from_page: str, docs_dir: Path) -
     }
 
 
-def recommendation_context(rec: Recommendation, tree: Tree, from_page: str) -> dict[str, Any]:
+def recommendation_context(
+    rec: Recommendation, tree: Tree, from_page: str, step_id: str
+) -> dict[str, Any]:
     option = tree.options.get(rec.option)
     source = tree.sources.get(rec.source.id)
+    scope = source.grade_scope if source and rec.strength else None
     trials = [tree.trials[t] for t in rec.evidence if t in tree.trials]
     when = describe_condition(rec.when, tree, from_page)
     unless = describe_condition(rec.unless, tree, from_page)
@@ -251,10 +257,13 @@ def recommendation_context(rec: Recommendation, tree: Tree, from_page: str) -> d
         "evidence_text": evidence_text,
         "option_id": rec.option,
         "name": md_text(option.short_name if option else rec.option),
-        "link": rel(from_page, option_page(rec.option), rec.option),
+        "link": rel(from_page, option_page(rec.option), option_row_anchor(rec.option, step_id)),
         "preference": rec.preference,
-        "preference_label": PREFERENCE_LABELS.get(rec.preference, rec.preference),
+        "preference_label": preference_label(tree, rec.preference),
+        "aim": rec.aim,
+        "aim_label": tree.labels["aims"][rec.aim] if rec.aim != "tumour_control" else "",
         "strength": rec.strength or "",
+        "strength_scope": md_text(scope.text) if scope else "",
         "rationale": md_text(rec.rationale),
         "when": describe_condition(rec.when, tree, from_page),
         "unless": describe_condition(rec.unless, tree, from_page),
@@ -280,6 +289,7 @@ def source_context(
     return {
         "id": source_id,
         "title": md_text(source.title) if source else md_text(source_id),
+        "kind": source.kind if source else "",
         "date": source.date if source else "",
         "section": md_text(section),
         "link": rel(from_page, EVIDENCE_PAGE, source_anchor(source_id)),
@@ -290,12 +300,12 @@ def step_context(step: Step, tree: Tree, docs_dir: Path) -> dict[str, Any]:
     page = step_page(step)
     advice = []
     for a in step.advice:
-        text = md_text(tree.advice[a.id].text) if a.id in tree.advice else a.id
+        entry = advice_context(a.id, tree, page)
         when = describe_condition(a.when, tree, page)
         unless = describe_condition(a.unless, tree, page)
         if when:
-            text += f" (*when* {when}" + (f"; *not when* {unless}" if unless else "") + ")"
-        advice.append({"id": a.id, "text": text})
+            entry["text"] += f" (*when* {when}" + (f"; *not when* {unless}" if unless else "") + ")"
+        advice.append(entry)
     return {
         "id": step.id,
         "title": md_text(step.title),
@@ -304,7 +314,9 @@ def step_context(step: Step, tree: Tree, docs_dir: Path) -> dict[str, Any]:
         "question": md_text(step.question) if step.question else "",
         "choices": [{"value": c.value, "label": md_text(c.label)} for c in step.choices],
         "branches": [branch_context(b, tree, page, docs_dir) for b in step.branches],
-        "recommendations": [recommendation_context(r, tree, page) for r in step.recommendations],
+        "recommendations": [
+            recommendation_context(r, tree, page, step.id) for r in step.recommendations
+        ],
         "advice": advice,
         "note": md_text(step.note) if step.note else "",
         "source": source_context(step.source.id, step.source.section, tree, page)
@@ -312,6 +324,14 @@ def step_context(step: Step, tree: Tree, docs_dir: Path) -> dict[str, Any]:
         else None,
         "sources": sorted({r.source.id for r in step.recommendations}),
     }
+
+
+def advice_context(advice_id: str, tree: Tree, from_page: str) -> dict[str, Any]:
+    """An advice's text with the sources it rests on (linked to the evidence page)."""
+    advice = tree.advice[advice_id]
+    sources = [source_context(r.id, r.section, tree, from_page) for r in advice.sources]
+    cited = "; ".join(f"[{s['title']}]({s['link']}), {s['section']}" for s in sources)
+    return {"id": advice_id, "text": md_text(advice.text), "sources": sources, "cited": cited}
 
 
 def steps_on(tree: Tree, page: str) -> list[Step]:
@@ -343,9 +363,16 @@ def step_map(tree: Tree) -> dict[str, Any]:
             for s in tree.steps
         },
         "options": {
-            o.id: {"name": o.name, "short_name": o.short_name, "page": page_url(option_page(o.id))}
+            o.id: {
+                "name": o.name,
+                "short_name": o.short_name,
+                "page": page_url(option_page(o.id)),
+                "pathways": list(o.pathways),
+                "category": o.category,
+            }
             for o in tree.options.values()
         },
+        "labels": {name: dict(values) for name, values in tree.labels.items()},
         "trials": {
             t.id: {"name": t.name, "newer": t.newer, "status": t.status}
             for t in tree.trials.values()
@@ -355,4 +382,8 @@ def step_map(tree: Tree) -> dict[str, Any]:
             k: {"title": p.title, "page": page_url(f"{k}.md")} for k, p in tree.pointers.items()
         },
         "advice": {a.id: a.text for a in tree.advice.values()},
+        "sources": {
+            s.id: {"title": s.title, "kind": s.kind, "date": s.date, "newer": s.newer}
+            for s in tree.sources.values()
+        },
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from calculator.grading import grade
 from calculator.sequencing.contract import (
     ANSWER_VALUES,
     GRADING_CLASS,
@@ -14,8 +15,8 @@ from calculator.sequencing.contract import (
     PRIOR_KEY,
     SEQUENCING_KEYS,
 )
+from calculator.sites import THORACIC_SITES
 
-THORACIC = ("lung", "thymus")
 GRADES = ANSWER_VALUES["grade"]
 # Grading classes whose grade the tree can use directly.
 USABLE_CLASSES = ("NET", "MiNEN")
@@ -37,6 +38,7 @@ class Answers:
     values: dict[str, str]
     prior: frozenset[str] = frozenset()
     computed: dict[str, object] = field(default_factory=dict)
+    grading: dict[str, object] | None = None  # the grading engine's result, when indices were given
 
 
 def read_answers(answers: object) -> Answers:
@@ -97,12 +99,13 @@ def _prior(value: object) -> frozenset[str]:
 
 
 def _grade(result: Answers, grading: dict[str, object]) -> None:
-    """Grade from Ki-67 / mitoses (shared/spec/grading.md); errors keep the grading field."""
-    site = result.values.get("site")
-    if site in THORACIC:
-        return  # thoracic tumours leave the tree before any grade is needed
-    from calculator.grading import grade  # late import: calculator/__init__ imports us
+    """Grade from Ki-67 / mitoses (shared/spec/grading.md); errors keep the grading field.
 
+    A `grade` answer given beside the indices must agree with them (Revision 2, rule 4).
+    """
+    site = result.values.get("site")
+    if site in THORACIC_SITES:
+        return  # thoracic tumours leave the tree before any grade is needed
     inputs: dict[str, object] = dict(grading)
     # Without a site yet, any GEP site checks the numbers the same way.
     inputs["site"] = site or "unknown_primary"
@@ -112,12 +115,29 @@ def _grade(result: Answers, grading: dict[str, object]) -> None:
     error = graded.get("error")
     if graded.get("status") == "error" and isinstance(error, Mapping):
         raise AnswerError(str(error.get("field", "input")), str(error.get("message", "")))
+    graded.pop("engine_version", None)
+    result.grading = graded
     result.computed[KI67_VALUE] = graded.get("ki67_percent")
     result.computed[GRADING_CLASS] = graded.get("classification")
     computed_grade = graded.get("grade")
-    if (
-        "grade" not in result.values
-        and computed_grade in GRADES
-        and graded.get("classification") in USABLE_CLASSES
-    ):
+    if computed_grade not in GRADES or graded.get("classification") not in USABLE_CLASSES:
+        return
+    given = result.values.get("grade")
+    if given is None:
         result.values["grade"] = str(computed_grade)
+    elif given != computed_grade:
+        raise AnswerError("grade", _contradiction(given, str(computed_grade), graded))
+
+
+def _contradiction(given: str, computed: str, graded: Mapping[str, object]) -> str:
+    indices = []
+    if graded.get("ki67_percent") is not None:
+        indices.append(f"Ki-67 {graded['ki67_percent']:g} %")
+    if graded.get("mitoses_per_2mm2") is not None:
+        indices.append(f"{graded['mitoses_per_2mm2']:g} mitoses per 2 mm²")
+    return (
+        f"The grade given ({given}) contradicts the indices given with it "
+        f"({' and '.join(indices)}), which grade the tumour {computed}. "
+        "Correct the grade or the indices, or leave the grade out and let the calculator "
+        "grade from the indices."
+    )

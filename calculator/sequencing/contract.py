@@ -6,20 +6,11 @@ the answers against them, so a typo in either place is caught rather than silent
 
 from __future__ import annotations
 
+from calculator.sites import PRIMARY_SITES
+
 # Answer keys and their values, in the contract's order. `prior` is a list of option ids.
 ANSWER_VALUES: dict[str, tuple[str, ...]] = {
-    "site": (
-        "pancreas",
-        "small_intestine",
-        "stomach",
-        "duodenum",
-        "appendix",
-        "colon",
-        "rectum",
-        "unknown_primary",
-        "lung",
-        "thymus",
-    ),
+    "site": PRIMARY_SITES,  # calculator/data/sites.toml: one vocabulary for both calculators
     "differentiation": ("well", "poor"),
     "grade": ("G1", "G2", "G3"),
     "stage": ("localized", "advanced"),
@@ -111,13 +102,15 @@ TRIAL_IDS: tuple[str, ...] = (
     "sanet_p",
     "sanet_ep",
     "telestar",
+    "compose",
+    "litespark_004",
 )
 SOURCE_IDS: tuple[str, ...] = (
-    "seed_000",
-    "seed_001",
-    "seed_002",
-    "seed_003",
-    "seed_004",
+    "pnet_systemic_review",
+    "ssa_escalation_interview",
+    "sorento_commentary",
+    "post_ssa_panel",
+    "net_treatment_overview",
     "enets_2023_nec",
     "enets_2023_functioning",
 )
@@ -127,6 +120,18 @@ ADVICE_IDS: tuple[str, ...] = (
     "cbc_after_prrt",
     "no_concurrent_chemo_with_prrt",
     "ssa_may_worsen_hypoglycemia",
+    "no_consensus_order",
+    # Revision 2 (clinical safety rules)
+    "sstr_imaging_first",
+    "confirm_differentiation_ki67_gt55",
+    "prrt_eligibility",
+    "carcinoid_crisis_prophylaxis",
+    "screen_carcinoid_heart_disease",
+    "dpd_testing_before_capecitabine",
+    "hypoglycaemia_watch_insulinoma",
+    "pregnancy_and_contraception",
+    "continue_ssa_with_prrt",
+    "few_options_left",
 )
 
 # Ordered best first: results list options in this order.
@@ -143,3 +148,8 @@ RESULT_PATHWAYS: tuple[str, ...] = ("pnet", "gi")
 OUTCOMES: tuple[str, ...] = ("complete", "out_of_scope")
 STATUSES: tuple[str, ...] = ("complete", "needs_input", "out_of_scope", "error")
 PRRT = "prrt_lu177_dotatate"
+
+# An "active treatment" (Revision 2, rule 6: no dead ends): an option of these categories that is
+# offered (preferred, alternative or consider). Observation and a clinical trial do not count.
+ACTIVE_CATEGORIES: tuple[str, ...] = ("antiproliferative", "local", "hormone_control")
+OFFERED: tuple[str, ...] = ("preferred", "alternative", "consider")

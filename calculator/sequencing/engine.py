@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calculator.sequencing.answers import AnswerError, Answers, read_answers
-from calculator.sequencing.conditions import applies, matches
-from calculator.sequencing.contract import PREFERENCES, PRIOR_KEY
-from calculator.sequencing.model import Recommendation, Step, Tree
+from calculator.sequencing.conditions import Env, applies, matches
+from calculator.sequencing.contract import ACTIVE_CATEGORIES, OFFERED, PREFERENCES, PRIOR_KEY
+from calculator.sequencing.model import Recommendation, SourceRef, Step, Tree
 from calculator.sequencing.result import (
     AdviceResult,
     ChoiceResult,
@@ -21,8 +21,9 @@ from calculator.sequencing.result import (
     PointerResult,
     SequenceError,
     SequenceResult,
+    SourceResult,
 )
-from calculator.sequencing.tree import load_tree
+from calculator.sequencing.tree import AIMS, load_tree
 
 _RANK = {p: i for i, p in enumerate(PREFERENCES)}
 _RESTRICTIVE = ("not_recommended", "caution")  # these win over any positive preference
@@ -46,8 +47,7 @@ class _Candidate:
 
 
 def _walk(tree: Tree, answers: Answers) -> SequenceResult:
-    env: dict[str, object] = dict(answers.computed)
-    env[PRIOR_KEY] = answers.prior
+    env = Env({**answers.computed, PRIOR_KEY: answers.prior}, tree.facts)
     path: list[str] = []
     pathway: str | None = None
     candidates: list[_Candidate] = []
@@ -63,25 +63,22 @@ def _walk(tree: Tree, answers: Answers) -> SequenceResult:
                     path=tuple(path),
                     next_question=_question(step),
                 )
-            env[step.key] = answers.values[step.key]
+            env.set(step.key, answers.values[step.key])
         path.append(step.id)
         for rec in step.recommendations:
-            if not applies(rec.when, rec.unless, env, tree.facts):
+            if not applies(rec.when, rec.unless, env):
                 continue
-            if rec.option in answers.prior and not rec.even_if_prior:
-                continue  # the disease already progressed on it
+            if _failed_before(tree, rec.option, answers.prior) and not rec.even_if_prior:
+                continue  # the disease already progressed on it (or on the same drug)
             candidates.append(_Candidate(len(candidates), rec, step.id))
-        advice += [a.id for a in step.advice if applies(a.when, a.unless, env, tree.facts)]
-        branch = next(b for b in step.branches if matches(b.when, env, tree.facts))
+        advice += [a.id for a in step.advice if applies(a.when, a.unless, env)]
+        branch = next(b for b in step.branches if matches(b.when, env))
         pathway = branch.pathway or pathway
         if branch.next is not None:
             step = tree.step(branch.next)
             continue
         options = _merge(tree, candidates)
-        offered = {o.id for o in options if o.preference != "not_recommended"}
-        for rule in tree.advice_rules:
-            if offered.intersection(rule.with_options) and matches(rule.when, env, tree.facts):
-                advice.append(rule.advice)
+        advice += _rule_advice(tree, options, env)
         pointer = None
         if branch.outcome == "out_of_scope" and branch.pointer is not None:
             page = tree.pointers[branch.pointer]
@@ -91,10 +88,45 @@ def _walk(tree: Tree, answers: Answers) -> SequenceResult:
             pathway=pathway,
             path=tuple(path),
             options=options,
-            advice=tuple(AdviceResult(a, tree.advice[a].text) for a in dict.fromkeys(advice)),
+            advice=tuple(
+                AdviceResult(
+                    a, tree.advice[a].text, tuple(_source(tree, r) for r in tree.advice[a].sources)
+                )
+                for a in dict.fromkeys(advice)
+            ),
             pointer=pointer,
+            grading=answers.grading,
         )
     raise RuntimeError("the tree walk did not end")  # unreachable: the tree is loop-free
+
+
+def _failed_before(tree: Tree, option: str, prior: frozenset[str]) -> bool:
+    return option in prior or not prior.isdisjoint(tree.options[option].not_after)
+
+
+def _rule_advice(tree: Tree, options: tuple[OptionResult, ...], env: Env) -> list[str]:
+    """Advice attached by [[advice_rules]]: with an offered option, or when too few are left."""
+    offered = {o.id for o in options if o.preference != "not_recommended"}
+    active = sum(
+        1
+        for o in options
+        if o.preference in OFFERED and tree.options[o.id].category in ACTIVE_CATEGORIES
+    )
+    out = []
+    for rule in tree.advice_rules:
+        if not matches(rule.when, env):
+            continue
+        if rule.fewer_active_than is not None:
+            if active < rule.fewer_active_than:
+                out.append(rule.advice)
+        elif offered.intersection(rule.with_options):
+            out.append(rule.advice)
+    return out
+
+
+def _source(tree: Tree, ref: SourceRef) -> SourceResult:
+    source = tree.sources[ref.id]
+    return SourceResult(source.id, source.title, source.kind, source.date, ref.section)
 
 
 def _question(step: Step) -> NextQuestion:
@@ -126,16 +158,26 @@ def _merge(tree: Tree, candidates: list[_Candidate]) -> tuple[OptionResult, ...]
             )
         chosen.append((_RANK[pick.rec.preference], group[0].order, pick))
     chosen.sort(key=lambda t: (t[0], t[1]))
-    return tuple(
-        OptionResult(
-            id=c.rec.option,
-            name=tree.options[c.rec.option].name,
-            preference=c.rec.preference,
-            strength=c.rec.strength,
-            rationale=c.rec.rationale,
-            evidence=c.rec.evidence,
-            step=c.step,
-            newer=c.rec.newer,
+    out = []
+    for _, _, c in chosen:
+        group = groups[c.rec.option]
+        # What the shown preference is for: the aims of every entry at that same level (a
+        # weaker entry for another aim does not borrow the stronger entry's preference).
+        aims = {g.rec.aim for g in group if g.rec.preference == c.rec.preference}
+        scope = tree.sources[c.rec.source.id].grade_scope if c.rec.strength else None
+        out.append(
+            OptionResult(
+                id=c.rec.option,
+                name=tree.options[c.rec.option].name,
+                preference=c.rec.preference,
+                strength=c.rec.strength,
+                rationale=c.rec.rationale,
+                evidence=c.rec.evidence,
+                step=c.step,
+                newer=c.rec.newer,
+                aims=tuple(a for a in AIMS if a in aims),
+                strength_scope=scope.text if scope else None,
+                source=_source(tree, c.rec.source),
+            )
         )
-        for _, _, c in chosen
-    )
+    return tuple(out)

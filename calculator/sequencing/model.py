@@ -73,6 +73,7 @@ class Recommendation:
     when: Condition | None = None
     unless: Condition | None = None
     even_if_prior: bool = False
+    aim: str = "tumour_control"  # or "hormone_control": what the option is offered for here
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Step:
 class Advice:
     id: str
     text: str
+    sources: tuple[SourceRef, ...]
 
 
 @dataclass(frozen=True)
@@ -110,8 +112,11 @@ class AdviceRule:
     """Advice given whenever one of `with_options` is offered (and `when` matches)."""
 
     advice: str
-    with_options: tuple[str, ...]
+    with_options: tuple[str, ...] = ()
     when: Condition | None = None
+    # Given instead when fewer than this many active treatments are offered (rule 6 of the
+    # contract's Revision 2: a result that lists too few says so).
+    fewer_active_than: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,8 @@ class Fact:
     description: str
     values: tuple[str, ...]
     rules: tuple[FactRule, ...]
+    label: str = ""
+    value_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,8 @@ class Option:
     sources: tuple[str, ...]
     expert_opinion: bool
     pathways: tuple[str, ...]
+    # Options whose failure rules this one out too (the same drug under another id).
+    not_after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,16 @@ class Trial:
     doi: str | None = None
     pmid: str | None = None
     nct: str | None = None
+    date: str | None = None  # ISO date of a newer trial's publication (or registry update)
+
+
+@dataclass(frozen=True)
+class GradeScope:
+    """The population a source's graded suggestions cover (Revision 2, rule 1)."""
+
+    text: str
+    when: Condition
+    by_option: Mapping[str, Condition] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -175,7 +194,11 @@ class Source:
     title: str
     kind: str
     date: str
-    extra: Mapping[str, object] = field(default_factory=dict)
+    newer: bool = False
+    dates_note: str | None = None
+    grades: tuple[str, ...] = ()
+    grade_scope: GradeScope | None = None
+    citation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,6 +214,7 @@ class Tree:
     advice_rules: tuple[AdviceRule, ...]
     facts: Mapping[str, Fact]
     pointers: Mapping[str, Pointer]
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     steps_by_id: Mapping[str, Step] = field(init=False, repr=False, compare=False)
 

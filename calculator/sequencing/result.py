@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from calculator.version import ENGINE_VERSION
@@ -17,6 +18,9 @@ class OptionResult:
     evidence: tuple[str, ...]
     step: str
     newer: bool
+    aims: tuple[str, ...] = ("tumour_control",)
+    strength_scope: str | None = None  # whom the source's grade covers, when a strength is shown
+    source: SourceResult | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -24,10 +28,33 @@ class OptionResult:
             "name": self.name,
             "preference": self.preference,
             "strength": self.strength,
+            "strength_scope": self.strength_scope,
             "rationale": self.rationale,
             "evidence": list(self.evidence),
             "step": self.step,
             "newer": self.newer,
+            "aims": list(self.aims),
+            "source": None if self.source is None else self.source.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """Where a recommendation or an advice comes from, named as a reader would look it up."""
+
+    id: str
+    title: str
+    kind: str
+    date: str
+    section: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kind": self.kind,
+            "date": self.date,
+            "section": self.section,
         }
 
 
@@ -35,9 +62,10 @@ class OptionResult:
 class AdviceResult:
     id: str
     text: str
+    sources: tuple[SourceResult, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"id": self.id, "text": self.text}
+        return {"id": self.id, "text": self.text, "sources": [s.to_dict() for s in self.sources]}
 
 
 @dataclass(frozen=True)
@@ -86,6 +114,7 @@ class SequenceResult:
     advice: tuple[AdviceResult, ...] = ()
     error: SequenceError | None = None
     pointer: PointerResult | None = None
+    grading: Mapping[str, object] | None = None  # the grading engine's result, if it graded
     engine_version: str = ENGINE_VERSION
 
     def to_dict(self) -> dict[str, object]:
@@ -106,5 +135,6 @@ class SequenceResult:
                 if self.pointer is None
                 else {"page": self.pointer.page, "reason": self.pointer.reason}
             ),
+            "grading": None if self.grading is None else dict(self.grading),
             "engine_version": self.engine_version,
         }

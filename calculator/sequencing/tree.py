@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -43,9 +44,11 @@ from calculator.sequencing.model import (
     Condition,
     Fact,
     FactRule,
+    GradeScope,
     NumRange,
     Pointer,
     Recommendation,
+    Source,
     SourceRef,
     Step,
     StepAdvice,
@@ -53,12 +56,13 @@ from calculator.sequencing.model import (
 )
 from calculator.sequencing.reader import Reader, TreeError
 from calculator.sequencing.treecheck import check_graph
+from calculator.sites import SITES
 
 __all__ = ["TreeError", "load_tree", "parse_tree", "read_data"]
 
 TREE_FILE = "tree.toml"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-GRADED_SOURCE = "seed_004"  # the only source whose grades (2B, 2C) the tree carries
+AIMS = ("tumour_control", "hormone_control")
 
 
 def read_data(name: str) -> dict[str, Any]:
@@ -87,10 +91,12 @@ def parse_tree(
     trials = parse_trials(evidence_doc, option_ids_in(options_doc))
     options = parse_options(options_doc, set(trials), set(sources))
     root = Reader(TREE_FILE, "", tree_doc)
-    root.only({"root", "advice", "advice_rules", "facts", "pointers", "steps"})
+    root.only({"root", "labels", "advice", "advice_rules", "facts", "pointers", "steps"})
     ctx = _Context(set(options), trials, set(sources))
     ctx.facts_values = _fact_values(root)
-    advice = _parse_advice(root)
+    sources = _with_grade_scopes(ctx, sources, evidence_doc)
+    ctx.source_table = sources
+    advice = _parse_advice(ctx, root)
     ctx.advice_ids = set(advice)
     facts = {fid: _parse_fact(ctx, fid, f) for fid, f in root.at("facts").children()}
     pointers = {page: _parse_pointer(p, page) for page, p in root.at("pointers").children()}
@@ -107,6 +113,7 @@ def parse_tree(
         advice_rules=rules,
         facts=facts,
         pointers=pointers,
+        labels=_parse_labels(root),
     )
     check_graph(tree, TREE_FILE)
     _check_fact_cycles(tree)
@@ -123,6 +130,35 @@ class _Context:
         self.facts_values: dict[str, tuple[str, ...]] = {}
         self.advice_ids: set[str] = set()
         self.pointers: set[str] = set()
+        self.source_table: Mapping[str, Source] = {}
+
+
+def _with_grade_scopes(
+    ctx: _Context, sources: dict[str, Source], evidence_doc: Mapping[str, Any]
+) -> dict[str, Source]:
+    """Read each graded source's scope: whom its grades (2B, 2C) cover, as tree conditions."""
+    out = dict(sources)
+    for sid, source in sources.items():
+        r = Reader(EVIDENCE_FILE, f"sources.{sid}", evidence_doc["sources"][sid])
+        if not r.has("grade_scope"):
+            continue
+        g = r.at("grade_scope")
+        g.only({"text", "when", "by_option"})
+        when = _condition(ctx, g, "when")
+        if when is None:
+            raise g.fail("a grade scope needs a `when`")
+        by_option: dict[str, Condition] = {}
+        if g.has("by_option"):
+            for oid, o in g.at("by_option").children():
+                if oid not in ctx.options:
+                    raise o.fail(f"unknown option id {oid!r}")
+                o.only({"when"})
+                cond = _condition(ctx, o, "when")
+                assert cond is not None
+                by_option[oid] = cond
+        scope = GradeScope(g.req_str("text"), when, by_option)
+        out[sid] = replace(source, grade_scope=scope)
+    return out
 
 
 def _fact_values(root: Reader) -> dict[str, tuple[str, ...]]:
@@ -180,7 +216,10 @@ def _num_range(r: Reader) -> NumRange:
 
 
 def _source_ref(ctx: _Context, r: Reader, key: str) -> SourceRef:
-    s = r.at(key)
+    return _source_entry(ctx, r.at(key))
+
+
+def _source_entry(ctx: _Context, s: Reader) -> SourceRef:
     s.only({"id", "section"})
     sid = s.req_str("id")
     if sid not in ctx.sources:
@@ -188,11 +227,33 @@ def _source_ref(ctx: _Context, r: Reader, key: str) -> SourceRef:
     return SourceRef(sid, s.req_str("section"))
 
 
-def _parse_advice(root: Reader) -> dict[str, Advice]:
+LABEL_SETS: dict[str, tuple[str, ...]] = {
+    "preferences": PREFERENCES,
+    "aims": AIMS,
+    "pathways": PATHWAYS,
+}
+
+
+def _parse_labels(root: Reader) -> dict[str, dict[str, str]]:
+    """One label for every value of each fixed vocabulary, no more and no fewer."""
+    r = root.at("labels")
+    r.only(set(LABEL_SETS))
+    out: dict[str, dict[str, str]] = {}
+    for name, values in LABEL_SETS.items():
+        table = r.at(name)
+        table.only(set(values))
+        out[name] = {v: table.req_str(v) for v in values}
+    return out
+
+
+def _parse_advice(ctx: _Context, root: Reader) -> dict[str, Advice]:
     out: dict[str, Advice] = {}
     for aid, a in root.at("advice").children():
-        a.only({"text"})
-        out[aid] = Advice(aid, a.req_str("text"))
+        a.only({"text", "sources"})
+        refs = tuple(_source_entry(ctx, r) for r in a.tables("sources"))
+        if not refs:
+            raise a.fail("advice needs at least one source", "sources")
+        out[aid] = Advice(aid, a.req_str("text"), refs)
     missing = [i for i in ADVICE_IDS if i not in out]
     if missing:
         raise root.fail(f"missing fixed advice id(s): {', '.join(missing)}", "advice")
@@ -200,19 +261,22 @@ def _parse_advice(root: Reader) -> dict[str, Advice]:
 
 
 def _parse_advice_rule(ctx: _Context, r: Reader) -> AdviceRule:
-    r.only({"advice", "with_options", "when"})
+    r.only({"advice", "with_options", "when", "fewer_active_than"})
     aid = r.req_str("advice")
     if aid not in ctx.advice_ids:
         raise r.fail(f"unknown advice id {aid!r}", "advice")
-    with_options = r.str_list("with_options")
+    with_options = r.str_list("with_options", required=False)
     for o in with_options:
         if o not in ctx.options:
             raise r.fail(f"unknown option id {o!r}", "with_options")
-    return AdviceRule(aid, with_options, _condition(ctx, r, "when"))
+    fewer = r.int("fewer_active_than") if r.has("fewer_active_than") else None
+    if (fewer is None) == (not with_options):
+        raise r.fail("give exactly one of `with_options` or `fewer_active_than`")
+    return AdviceRule(aid, with_options, _condition(ctx, r, "when"), fewer)
 
 
 def _parse_fact(ctx: _Context, fid: str, r: Reader) -> Fact:
-    r.only({"description", "values", "rules"})
+    r.only({"description", "label", "values", "value_labels", "rules"})
     values = ctx.facts_values[fid]
     rules: list[FactRule] = []
     for rr in r.tables("rules"):
@@ -223,7 +287,13 @@ def _parse_fact(ctx: _Context, fid: str, r: Reader) -> Fact:
         rules.append(FactRule(_condition(ctx, rr, "when"), value))
     if not rules or rules[-1].when is not None:
         raise r.fail("the last rule must have no `when` (the default value)", "rules")
-    return Fact(fid, r.req_str("description"), values, tuple(rules))
+    value_labels: dict[str, str] = {}
+    labels = r.at("value_labels")
+    for value in values:
+        value_labels[value] = labels.req_str(value)
+    labels.only(set(values))
+    description, label = r.req_str("description"), r.req_str("label")
+    return Fact(fid, description, values, tuple(rules), label, value_labels)
 
 
 def _parse_pointer(r: Reader, page: str) -> Pointer:
@@ -248,6 +318,10 @@ def _parse_step(ctx: _Context, r: Reader) -> Step:
     key = r.str("key", required=False)
     question = r.str("question", required=False)
     choices = tuple(_parse_choice(c) for c in r.tables("choices", required=False))
+    if key == "site":
+        if choices:
+            raise r.fail("the site choices come from calculator/data/sites.toml; list none here")
+        choices = tuple(Choice(s.id, s.label) for s in SITES)
     if key is None:
         if question is not None or choices:
             raise r.fail("a step without `key` has no question or choices")
@@ -311,7 +385,7 @@ def _parse_branch(ctx: _Context, r: Reader) -> Branch:
 def _parse_rec(ctx: _Context, r: Reader) -> Recommendation:
     r.only(
         {"option", "preference", "strength", "rationale", "evidence", "source", "newer"}
-        | {"when", "unless", "even_if_prior"}
+        | {"when", "unless", "even_if_prior", "aim"}
     )
     option = r.req_str("option")
     if option not in ctx.options:
@@ -321,11 +395,17 @@ def _parse_rec(ctx: _Context, r: Reader) -> Recommendation:
         raise r.fail(f"preference must be one of {', '.join(PREFERENCES)}", "preference")
     strength = r.str("strength", required=False)
     source = _source_ref(ctx, r, "source")
+    when = _condition(ctx, r, "when")
     if strength is not None:
         if strength not in STRENGTHS:
             raise r.fail(f"strength must be one of {', '.join(STRENGTHS)}", "strength")
-        if source.id != GRADED_SOURCE:
-            raise r.fail(f"only {GRADED_SOURCE} grades its suggestions; drop `strength`")
+        graded = ctx.source_table[source.id]
+        if strength not in graded.grades:
+            raise r.fail(f"{source.id} gives no grade {strength}; drop `strength`")
+        _check_inside_scope(r, option, when, graded)
+    aim = r.str("aim", required=False) or "tumour_control"
+    if aim not in AIMS:
+        raise r.fail(f"aim must be one of {', '.join(AIMS)}", "aim")
     evidence = r.str_list("evidence")
     for e in evidence:
         if e not in ctx.trials:
@@ -348,10 +428,34 @@ def _parse_rec(ctx: _Context, r: Reader) -> Recommendation:
         strength=strength,
         evidence=evidence,
         newer=newer,
-        when=_condition(ctx, r, "when"),
+        when=when,
         unless=_condition(ctx, r, "unless"),
         even_if_prior=r.bool("even_if_prior", default=False),
+        aim=aim,
     )
+
+
+def _check_inside_scope(r: Reader, option: str, when: Condition | None, source: Source) -> None:
+    """A graded entry may only match patients inside the population its grade covers."""
+    scope = source.grade_scope
+    assert scope is not None  # parse_sources requires one with `grades`
+    required = dict(scope.when.clauses)
+    if option in scope.by_option:
+        required.update(scope.by_option[option].clauses)
+    have = when.clauses if when else {}
+    for key, allowed in required.items():
+        given = have.get(key)
+        if (
+            given is None
+            or isinstance(given, NumRange)
+            or isinstance(allowed, NumRange)
+            or not set(given) <= set(allowed)
+        ):
+            raise r.fail(
+                f"a graded entry must apply only where its grade holds ({scope.text}): "
+                f"restrict `when` to {key} = {list(allowed)}",
+                "strength",
+            )
 
 
 def _parse_step_advice(ctx: _Context, r: Reader) -> StepAdvice:

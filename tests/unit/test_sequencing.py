@@ -17,9 +17,12 @@ PNET_BASE: dict[str, Any] = {
     "grade": "G2",
     "stage": "advanced",
     "syndrome": "none",
+    "current_ssa": "none",
     "resectable": "no",
     "vhl": "no",
     "bulk_symptoms": "no",
+    "sstr": "positive",
+    "hepatic_predominant": "no",
 }
 GI_BASE: dict[str, Any] = {
     "site": "small_intestine",
@@ -27,7 +30,10 @@ GI_BASE: dict[str, Any] = {
     "grade": "G1",
     "stage": "advanced",
     "syndrome": "none",
+    "current_ssa": "none",
     "resectable": "no",
+    "sstr": "positive",
+    "hepatic_predominant": "no",
 }
 
 
@@ -172,7 +178,9 @@ def test_pnet_4_bulky_or_rapid_captem_preferred_over_temozolomide(bulk: str, pac
     assert o["captem"]["strength"] == "2C"
     assert r["options"].index(o["captem"]) < r["options"].index(o["temozolomide"])
     assert o["streptozocin_based"]["preference"] == "alternative"
-    assert PRRT not in o
+    # Chemotherapy first: PRRT and targeted drugs stay below it, for when it fails or is unsuitable.
+    assert o[PRRT]["preference"] == "consider"
+    assert o["everolimus"]["preference"] == "consider"
     assert "pnet-cytoreduction" in r["path"]
 
 
@@ -317,13 +325,20 @@ def test_gi_ssa_first_line_promid_clarinet() -> None:
 
 def test_gi_carcinoid_syndrome_ssa_dose_escalation_and_telotristat() -> None:
     r = complete(
-        run(GI_BASE, syndrome="carcinoid_syndrome", syndrome_controlled="no", resectable="yes")
+        run(
+            GI_BASE,
+            syndrome="carcinoid_syndrome",
+            syndrome_controlled="no",
+            current_ssa="standard",
+            resectable="yes",
+        )
     )
     o = opts(r)
     assert o["ssa"]["preference"] == "preferred"
     assert o["ssa_dose_escalation"]["preference"] in ("preferred", "alternative")
     assert "telestar" in o["telotristat"]["evidence"]
     assert "30 mg" in o["ssa_dose_escalation"]["rationale"]
+    assert o["telotristat"]["aims"] == ["hormone_control"]
 
 
 def gi_progression(**changes: Any) -> dict[str, Any]:
@@ -341,16 +356,22 @@ def test_gi_progression_on_ssa_prrt_preferred_netter1() -> None:
     r = gi_progression(sstr="positive")
     prrt = opts(r)[PRRT]
     assert prrt["preference"] == "preferred" and "netter_1" in prrt["evidence"]
-    assert {"cbc_after_prrt", "no_concurrent_chemo_with_prrt", "continue_ssa"} <= advice(r)
+    assert {"cbc_after_prrt", "no_concurrent_chemo_with_prrt", "continue_ssa_with_prrt"} <= advice(
+        r
+    )
     assert "gi-progression-on-ssa" in r["path"]
 
 
-def test_gi_everolimus_radiant4_nonfunctioning_only() -> None:
-    assert "radiant_4" in opts(gi_progression(sstr="positive"))["everolimus"]["evidence"]
+def test_gi_everolimus_radiant4_nonfunctioning_first_functioning_only_considered() -> None:
+    nonfunctioning = opts(gi_progression(sstr="positive"))["everolimus"]
+    assert "radiant_4" in nonfunctioning["evidence"]
+    assert nonfunctioning["preference"] == "alternative"
     functioning = gi_progression(
         sstr="positive", syndrome="carcinoid_syndrome", syndrome_controlled="yes"
     )
-    assert "everolimus" not in opts(functioning)
+    # RADIANT-4 excluded functioning tumours: offered only as a consideration, and says so.
+    assert opts(functioning)["everolimus"]["preference"] == "consider"
+    assert "RADIANT-4" in opts(functioning)["everolimus"]["rationale"]
 
 
 def test_gi_liver_directed_and_dose_escalation() -> None:
@@ -359,7 +380,9 @@ def test_gi_liver_directed_and_dose_escalation() -> None:
     )
     assert o["liver_directed"]["preference"] == "alternative"
     assert o["ssa_dose_escalation"]["preference"] == "consider"
-    assert o["ssa_dose_escalation"]["newer"] is True  # CLARINET FORTE
+    # CLARINET FORTE's full paper (2021) is cited by the core source: not newer evidence.
+    assert o["ssa_dose_escalation"]["newer"] is False
+    assert "clarinet_forte" in o["ssa_dose_escalation"]["evidence"]
 
 
 def test_gi_netter2_first_line_prrt_newer_with_ki67_at_least_10() -> None:
@@ -417,7 +440,8 @@ def test_gi_netter2_not_for_sstr_negative() -> None:
         )
     )
     assert PRRT not in opts(r)
-    assert opts(r)["ssa"]["preference"] == "consider"
+    assert "ssa" not in opts(r)  # receptor-negative: no SSA for tumour control either
+    assert "gi-g3" in r["path"]
 
 
 def test_gi_cabozantinib_after_prior_therapy_newer() -> None:
@@ -432,9 +456,9 @@ def test_gi_sunitinib_is_pancreatic_only() -> None:
 
 
 def test_gi_pnet_questions_are_not_asked() -> None:
-    r = run(GI_BASE)
-    assert r["next_question"]["key"] == "current_ssa"
-    assert "pnet-vhl" not in r["path"]
+    r = run(GI_BASE, sstr=None)
+    assert r["next_question"]["key"] == "pace"
+    assert "pnet-vhl" not in r["path"] and "pnet-bulk-symptoms" not in r["path"]
 
 
 # ---------------------------------------------------------------- scope
@@ -496,12 +520,18 @@ def test_g3_well_differentiated_stays_in_the_tree() -> None:
         ({"site": "pancreas", "differentiation": "well", "ki67_percent": "5"}, "stage"),
         ({"site": "colon", "differentiation": "well", "grade": "G2"}, "stage"),
         ({**PNET_BASE, "vhl": None, "bulk_symptoms": None}, "vhl"),
+        ({**PNET_BASE, "current_ssa": None}, "current_ssa"),
         ({**PNET_BASE, "current_ssa": "standard"}, "pace"),
-        ({**PNET_BASE, "current_ssa": "standard", "pace": "progressing"}, "sstr"),
+        ({**PNET_BASE, "sstr": None, "current_ssa": "standard", "pace": "progressing"}, "sstr"),
         ({**PNET_BASE, "grade": "G1", "current_ssa": "none", "pace": "stable"}, "burden"),
-        ({**PNET_BASE, "grade": "G2", "current_ssa": "none", "pace": "stable"}, "sstr"),
+        ({**PNET_BASE, "sstr": None, "grade": "G1", "pace": "stable"}, "sstr"),
         (
-            {**PNET_BASE, "bulk_symptoms": "yes", "current_ssa": "none", "pace": "stable"},
+            {
+                **PNET_BASE,
+                "bulk_symptoms": "yes",
+                "pace": "stable",
+                "hepatic_predominant": None,
+            },
             "hepatic_predominant",
         ),
         (
@@ -536,11 +566,18 @@ def test_result_shape_and_engine_version() -> None:
             "name",
             "preference",
             "strength",
+            "strength_scope",
             "rationale",
             "evidence",
             "step",
             "newer",
+            "aims",
+            "source",
         }
+        assert set(o["source"]) == {"id", "title", "kind", "date", "section"}
+        assert (o["strength_scope"] is None) == (o["strength"] is None)
+    for a in r["advice"]:
+        assert a["sources"] and all(s["title"] for s in a["sources"])
 
 
 # ---------------------------------------------------------------- errors

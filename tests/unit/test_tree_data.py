@@ -50,8 +50,11 @@ def test_catalogues_hold_every_fixed_id() -> None:
         "netter_2",
         "cabinet",
         "compete",
-        "clarinet_forte",
+        "compose",
     }
+    # CLARINET FORTE's full paper (2021) is cited by the core source itself: not newer.
+    assert not tree.trials["clarinet_forte"].newer
+    assert tree.trials["clarinet_forte"].status == "published"
 
 
 def test_every_reference_resolves() -> None:
@@ -68,7 +71,7 @@ def test_every_reference_resolves() -> None:
             assert rec.option in tree.options
             assert all(e in tree.trials for e in rec.evidence)
             assert rec.source.id in tree.sources and rec.source.section
-            assert rec.strength is None or rec.source.id == "seed_004"
+            assert rec.strength is None or rec.strength in tree.sources[rec.source.id].grades
         for adv in s.advice:
             assert adv.id in tree.advice
     for o in tree.options.values():
@@ -76,7 +79,7 @@ def test_every_reference_resolves() -> None:
         assert all(x in tree.sources for x in o.sources)
 
 
-def test_graded_suggestions_match_seed_004() -> None:
+def test_graded_suggestions_match_the_core_review() -> None:
     graded = {
         (s.id, r.option, r.strength)
         for s in load_tree().steps
@@ -146,7 +149,40 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
         (
             lambda d: _set(step(d[0], "pnet-vhl")["recommend"][0], "strength", "2C"),
             "tree.toml",
-            "only seed_004",
+            "gives no grade 2C",
+        ),
+        (
+            # A graded entry that reaches beyond the population its grade covers (rule 1).
+            lambda d: step(d[0], "pnet-first-line")["recommend"][0]["when"].pop("sstr"),
+            "tree.toml",
+            "only where its grade holds",
+        ),
+        (
+            lambda d: _set(
+                step(d[0], "pnet-tumour-burden")["recommend"][0]["when"], "grade", ["G2", "G3"]
+            ),
+            "tree.toml",
+            "only where its grade holds",
+        ),
+        (
+            lambda d: d[2]["sources"]["pnet_systemic_review"].pop("grade_scope"),
+            "evidence.toml",
+            "whom the grades cover",
+        ),
+        (
+            lambda d: _set(d[1]["options"]["captem"], "not_after", ["aspirin"]),
+            "options.toml",
+            "unknown or own option id",
+        ),
+        (
+            lambda d: _set(step(d[0], "pnet-vhl")["recommend"][0], "aim", "comfort"),
+            "tree.toml",
+            "aim must be one of",
+        ),
+        (
+            lambda d: d[0]["advice"]["cbc_after_prrt"].pop("sources"),
+            "tree.toml",
+            "sources",
         ),
         (
             lambda d: _set(step(d[0], "pnet-vhl")["recommend"][0], "evidence", ["netter_3"]),
@@ -160,7 +196,7 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
         ),
         (
             lambda d: _set(
-                step(d[0], "pnet-vhl")["recommend"][0], "source", {"id": "seed_009", "section": "x"}
+                step(d[0], "pnet-vhl")["recommend"][0], "source", {"id": "nowhere", "section": "x"}
             ),
             "tree.toml",
             "unknown source id",
