@@ -70,10 +70,12 @@ def build_wheel() -> Path:
 
 
 def generate_pages() -> None:
-    """Render the algorithm, option and evidence pages from calculator/data (Jinja2)."""
-    from build_scripts import render_pages
+    """Render the algorithm, option and evidence pages from calculator/data (Jinja2), and the
+    grade calculator's form that docs/calculator/grade.md includes."""
+    from build_scripts import render_grade_form, render_pages
 
     render_pages.render_all()
+    render_grade_form.write_form()
 
 
 def run_mkdocs(engine_path: str, pyodide: str) -> None:

@@ -1,20 +1,23 @@
 """Command line: `python -m calculator grade|recommend`, same engine as the site.
 
 Exit status: 0 for an answer (ok, incomplete, complete, needs_input, out_of_scope), 2 for an
-error (the JSON is still printed, so scripts can read the reason).
+error (the JSON is still printed, so scripts can read the reason). `main` is a boundary: an
+unexpected exception is logged with its traceback and answered as an error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from calculator.flat_params import grade_inputs
 from calculator.grading import GradeError, GradeResult, grade
+from calculator.sequencing import sequence
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
-from calculator.web import grade_inputs
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -36,22 +39,7 @@ _GRADE_FLAGS: dict[str, str] = {
     "ne_component": "ne_component_percent",
 }
 
-_CLASSIFICATION_WORDS = {
-    "NET": "NET",
-    "NEC": "NEC",
-    "MiNEN": "MiNEN",
-    "not_MiNEN": "Not a MiNEN (a component is below 30 %)",
-    "NEN_differentiation_not_stated": "NEN, differentiation not stated",
-    "typical_carcinoid": "Typical carcinoid",
-    "atypical_carcinoid": "Atypical carcinoid",
-    "outside_carcinoid_criteria": "Outside carcinoid criteria",
-    "TC_or_AC": "Typical or atypical carcinoid (necrosis status needed)",
-}
-_DRIVER_WORDS = {
-    "concordant": "both indices agree",
-    "ki67": "grade set by Ki-67",
-    "mitoses": "grade set by mitoses",
-}
+logger = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -108,9 +96,25 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         # argparse exits for --help, --version and usage errors; report its status instead.
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-    if args.command == "grade":
-        return _grade_command(args, sys.stdout)
-    return _recommend_command(args, sys.stdout)
+    try:
+        if args.command == "grade":
+            return _grade_command(args, sys.stdout)
+        return _recommend_command(args, sys.stdout)
+    except Exception as exc:
+        # A bug, not bad input: log it with its traceback, and still answer as an error.
+        logger.exception("python -m calculator %s failed", args.command)
+        message = f"The engine failed on this input ({type(exc).__name__})."
+        if args.command == "grade":
+            failed = GradeResult(status="error", error=GradeError("input", message))
+            print(json.dumps(failed.to_dict(), indent=2, ensure_ascii=False), file=sys.stdout)
+        else:
+            payload = {
+                "status": "error",
+                "error": {"field": "input", "message": message},
+                "engine_version": ENGINE_VERSION,
+            }
+            print(json.dumps(payload, indent=2), file=sys.stdout)
+        return EXIT_ERROR
 
 
 def _grade_command(args: argparse.Namespace, out: TextIO) -> int:
@@ -149,9 +153,6 @@ def _recommend_command(args: argparse.Namespace, out: TextIO) -> int:
             "engine_version": ENGINE_VERSION,
         }
     else:
-        # Imported here so `grade` works even if the sequencing data cannot be loaded.
-        from calculator import sequence
-
         payload = sequence(answers).to_dict()  # type: ignore[arg-type]
     print(json.dumps(payload, indent=2), file=out)
     return EXIT_ERROR if payload.get("status") == "error" else EXIT_OK
@@ -173,36 +174,21 @@ def _read_json(path: str | None) -> object:
         return GradeError("input", "The input is not valid JSON; give one JSON object.")
 
 
-def _number(value: float | None) -> str:
-    return "?" if value is None else format(value, ".6g")
-
-
 def format_text(result: GradeResult, site: object = None) -> str:
-    """One readable line, e.g. 'NET G2 (pancreas) — grade set by mitoses; flags: ...'."""
+    """The engine's own words, one line each: the headline (with the site), the sentences
+    under it, then each flag with its severity; the engine version last."""
     engine = f"engine {result.engine_version}"
     if result.status == "error" or result.error is not None:
         error = result.error or GradeError("input", "unknown error")
-        return f"Error in {error.field}: {error.message}; {engine}"
-    parts: list[str] = []
-    head = _CLASSIFICATION_WORDS.get(result.classification or "", str(result.classification))
-    if result.grade == "not_graded_high_grade":
-        head += " (high grade, not graded G1-G3)"
-    elif result.grade is not None:
-        head += f" {result.grade}"
+        return f"Error in {error.field}: {error.message}\n{engine}"
+    out = result.to_dict()
+    head = result.headline
     if isinstance(site, str) and site.strip():
         head += f" ({site.strip()[:40]})"
-    if result.grade_driver is not None:
-        head += f" — {_DRIVER_WORDS.get(result.grade_driver, result.grade_driver)}"
     if result.status == "incomplete":
         head = "INCOMPLETE: " + head
-    parts.append(head)
-    values = []
-    if result.ki67_percent is not None:
-        values.append(f"Ki-67 {_number(result.ki67_percent)} %")
-    if result.mitoses_per_2mm2 is not None:
-        values.append(f"mitoses {_number(result.mitoses_per_2mm2)} per 2 mm²")
-    if values:
-        parts.append(", ".join(values))
-    parts.append("flags: " + (", ".join(result.flags) if result.flags else "none"))
-    parts.append(engine)
-    return "; ".join(parts)
+    lines = [head, *out["explanation"]]  # type: ignore[misc]
+    for detail in out["flag_details"]:  # type: ignore[attr-defined]
+        lines.append(f"{detail['severity']}: {detail['text']} [{detail['id']}]")
+    lines.append(engine)
+    return "\n".join(lines)

@@ -1,7 +1,9 @@
 """WHO grading of neuroendocrine neoplasms (shared/spec/grading.md).
 
-`grade(inputs)` never raises: bad input gives a result with status "error" and the field path.
-Numbers are exact Fractions; thresholds are compared with literal inequalities, never rounded.
+`grade(inputs)` answers every input: bad input gives a result with status "error" and the
+field path. An unexpected exception is a bug and propagates (the boundary, calculator.web.handle
+or the CLI, logs it). Numbers are exact Fractions; thresholds are compared with literal
+inequalities, never rounded. The words of a result come from calculator/grading_text.py.
 """
 
 from __future__ import annotations
@@ -10,24 +12,44 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from calculator import grading_text
+from calculator.ki67 import Ki67, grade_ki67, read_ki67
 from calculator.mitoses import MitoticRate, Number, compare, read_mitoses
+from calculator.sites import GEP_SITES, PRIMARY_SITES, THORACIC_SITES
+from calculator.thresholds import (
+    COUNTED_AREA_MIN_MM2,
+    FIELD_DIAMETER_USUAL_MM,
+    KI67_CONFIRM_WELL_ABOVE,
+    KI67_G2_FROM,
+    KI67_G2_TO,
+    MIN_KI67_CELLS,
+    MINEN_MIN_COMPONENT,
+    MITOSES_G2_FROM,
+    MITOSES_G2_TO,
+    NEAR_KI67_G2_FROM,
+    NEAR_KI67_G2_TO,
+    THORACIC_AC_FROM,
+    THORACIC_AC_TO,
+)
 from calculator.user_numbers import FieldError, echo, parse_field
 from calculator.version import ENGINE_VERSION
 
-GEP_SITES: tuple[str, ...] = (
-    "pancreas",
-    "small_intestine",
-    "stomach",
-    "duodenum",
-    "ampulla",
-    "appendix",
-    "colon",
-    "rectum",
-    "gallbladder",
-    "unknown_primary",
-)
-THORACIC_SITES: tuple[str, ...] = ("lung", "thymus")
-PRIMARY_SITES: tuple[str, ...] = GEP_SITES + THORACIC_SITES
+__all__ = [
+    "CLASSIFICATIONS",
+    "ERROR_FIELDS",
+    "FLAGS",
+    "GEP_SITES",
+    "MINEN_MIN_COMPONENT",
+    "MIN_KI67_CELLS",
+    "PRIMARY_SITES",
+    "STATUSES",
+    "THORACIC_SITES",
+    "GradeError",
+    "GradeResult",
+    "grade",
+    "grade_ki67",
+    "grade_mitoses",
+]
 
 # Places where metastases are found: a clinician may type them, but they are not primaries.
 METASTATIC_SITES: frozenset[str] = frozenset(
@@ -52,6 +74,19 @@ FLAGS: tuple[str, ...] = (
     "ki67_not_used_for_tc_ac",
     "necrosis_status_required",
     "gt10_mitoses_review_for_LCNEC_or_carcinoid_with_elevated_mitoses",
+    "ki67_reported_as_bound",
+)
+
+CLASSIFICATIONS: tuple[str, ...] = (
+    "NET",
+    "NEC",
+    "MiNEN",
+    "not_MiNEN",
+    "NEN_differentiation_not_stated",
+    "typical_carcinoid",
+    "atypical_carcinoid",
+    "outside_carcinoid_criteria",
+    "TC_or_AC",
 )
 
 # Every field path an error can name ("input" is the whole object, e.g. not a JSON object).
@@ -77,11 +112,15 @@ ERROR_FIELDS: tuple[str, ...] = (
 STATUSES: tuple[str, ...] = ("ok", "incomplete", "error")
 
 _GRADE_RANK = {"G1": 1, "G2": 2, "G3": 3}
+# WHO 2021 thoracic names: typical carcinoid is the G1, atypical carcinoid the G2 tumour.
+_THORACIC_GRADE = {"typical_carcinoid": "G1", "atypical_carcinoid": "G2"}
 
-# WHO asks for at least 500 tumour cells in the Ki-67 hot spot.
-MIN_KI67_CELLS = 500
-# A MiNEN needs each component (neuroendocrine and not) to be at least 30 %.
-MINEN_MIN_COMPONENT = 30
+# The wording data must cover the engine's flags and classifications, or the engine does not load.
+if set(grading_text.FLAG_TEXTS) != set(FLAGS):
+    raise ValueError("grading_text.toml: [flags] must hold exactly the engine's FLAGS")
+_MISSING = set(CLASSIFICATIONS) - set(grading_text.HEADLINES)
+if _MISSING:
+    raise ValueError(f"grading_text.toml: no headline for {sorted(_MISSING)}")
 
 
 @dataclass(frozen=True)
@@ -105,6 +144,12 @@ class GradeResult:
     flags: tuple[str, ...] = ()
     error: GradeError | None = None
     engine_version: str = ENGINE_VERSION
+    ki67_bound: str | None = None  # "below" or "above" when Ki-67 was reported as a bound
+
+    @property
+    def headline(self) -> str:
+        """The result in one line, e.g. "NET G2" or "Typical carcinoid (G1)"."""
+        return grading_text.headline(self.status, self.classification, self.grade)
 
     def to_dict(self) -> dict[str, object]:
         """The output JSON object: every key always present, null when not applicable."""
@@ -114,6 +159,7 @@ class GradeResult:
             "grade": self.grade,
             "grade_driver": self.grade_driver,
             "ki67_percent": self.ki67_percent,
+            "ki67_bound": self.ki67_bound,
             "mitoses_per_2mm2": self.mitoses_per_2mm2,
             "flags": list(self.flags),
             "error": (
@@ -122,46 +168,74 @@ class GradeResult:
                 else {"field": self.error.field, "message": self.error.message}
             ),
             "engine_version": self.engine_version,
+            "headline": self.headline,
+            "explanation": grading_text.explanation(
+                self.grade_driver,
+                self.grade,
+                self.ki67_percent,
+                self.ki67_bound,
+                self.mitoses_per_2mm2,
+            ),
+            "flag_details": grading_text.flag_details(self.flags),
         }
-
-
-@dataclass(frozen=True)
-class _Ki67:
-    percent: Fraction
-    total_cells: Fraction | None = None  # known only when given as cell counts
-
-
-def grade_ki67(percent: Fraction) -> str:
-    """WHO digestive-system grade from Ki-67: < 3 G1, 3 to 20 G2, > 20 G3."""
-    if percent < 3:
-        return "G1"
-    if percent <= 20:
-        return "G2"
-    return "G3"
 
 
 def grade_mitoses(per_2mm2: Number) -> str:
     """WHO digestive-system grade from mitoses per 2 mm²: < 2 G1, 2 to 20 G2, > 20 G3."""
-    if compare(per_2mm2, 2) < 0:
+    if compare(per_2mm2, MITOSES_G2_FROM) < 0:
         return "G1"
-    if compare(per_2mm2, 20) <= 0:
+    if compare(per_2mm2, MITOSES_G2_TO) <= 0:
         return "G2"
     return "G3"
 
 
 def grade(inputs: Mapping[str, object]) -> GradeResult:
-    """Grade one tumour from the contract's input object. Never raises."""
+    """Grade one tumour from the contract's input object.
+
+    Bad input is an answer (status "error"); any other exception is a bug and propagates.
+    """
     try:
         return _grade(inputs)
     except FieldError as exc:
         return _error(exc.field, exc.message)
-    except Exception:
-        # The contract says never crash: an input we did not foresee is still an answer.
-        return _error("input", "The calculator could not read this input; check every value.")
 
 
 def _error(field: str, message: str) -> GradeResult:
     return GradeResult(status="error", error=GradeError(field=field, message=message))
+
+
+@dataclass(frozen=True)
+class _Indices:
+    """The validated indices, and what every result reports about them."""
+
+    ki67: Ki67 | None
+    mitoses: MitoticRate | None
+
+    def values(self) -> dict[str, object]:
+        ki67, mitoses = self.ki67, self.mitoses
+        return {
+            "ki67_percent": None if ki67 is None else float(ki67.percent),
+            "ki67_bound": None if ki67 is None else ki67.bound,
+            "mitoses_per_2mm2": None if mitoses is None else float(mitoses.per_2mm2),
+        }
+
+    def flags(self) -> set[str]:
+        """Flags about how the indices were given and counted, whatever the classification."""
+        ki67, mitoses = self.ki67, self.mitoses
+        flags: set[str] = set()
+        if ki67 is not None:
+            if ki67.bound is not None:
+                flags.add("ki67_reported_as_bound")
+            if ki67.total_cells is not None and ki67.total_cells < MIN_KI67_CELLS:
+                flags.add("ki67_fewer_than_500_cells")
+        if mitoses is not None:
+            if mitoses.area_mm2 is not None and compare(mitoses.area_mm2, COUNTED_AREA_MIN_MM2) < 0:
+                flags.add("counted_area_below_10mm2")
+            diameter = mitoses.field_diameter_mm
+            low, high = FIELD_DIAMETER_USUAL_MM
+            if diameter is not None and not low <= diameter <= high:
+                flags.add("field_diameter_unusual")
+        return flags
 
 
 def _grade(inputs: Mapping[str, object]) -> GradeResult:
@@ -170,47 +244,47 @@ def _grade(inputs: Mapping[str, object]) -> GradeResult:
     site = _read_site(inputs.get("site"))
     differentiation = _read_differentiation(inputs.get("differentiation"))
     ne_percent = _read_optional_percent("ne_component_percent", inputs.get("ne_component_percent"))
-    ki67 = _read_ki67(inputs.get("ki67_percent"), inputs.get("ki67"))
-    mitoses = read_mitoses(inputs.get("mitoses"))
+    indices = _Indices(
+        ki67=read_ki67(inputs.get("ki67_percent"), inputs.get("ki67")),
+        mitoses=read_mitoses(inputs.get("mitoses")),
+    )
     necrosis = _read_necrosis(inputs.get("necrosis"))
 
-    values = {
-        "ki67_percent": None if ki67 is None else float(ki67.percent),
-        "mitoses_per_2mm2": None if mitoses is None else float(mitoses.per_2mm2),
-    }
+    # A valid neuroendocrine component decides MiNEN first: each component at least 30 %.
     minen = False
+    flags = indices.flags()
     if ne_percent is not None:
-        # MiNEN is decided first: both components must be at least 30 %.
-        minen = ne_percent >= MINEN_MIN_COMPONENT and 100 - ne_percent >= MINEN_MIN_COMPONENT
-        if not minen:
+        if ne_percent < MINEN_MIN_COMPONENT:
+            # Too little neuroendocrine tumour to grade: not a MiNEN, and it stops here. The
+            # bound flag stays, as ki67_percent is still reported.
+            stopped = {"not_minen_component_below_30"} | (flags & {"ki67_reported_as_bound"})
             return GradeResult(
                 status="ok",
                 classification="not_MiNEN",
-                flags=("not_minen_component_below_30",),
-                **values,
+                flags=_ordered(stopped),
+                **indices.values(),
             )
+        if 100 - ne_percent < MINEN_MIN_COMPONENT:
+            # The non-neuroendocrine part is under 30 %: a neuroendocrine tumour, graded as such.
+            flags.add("not_minen_component_below_30")
+        else:
+            minen = True
     if site in THORACIC_SITES and not minen:
-        return _thoracic(differentiation, ki67, mitoses, necrosis, values)
-    return _gep(differentiation, ki67, mitoses, minen, values)
+        return _thoracic(differentiation, indices, necrosis, flags)
+    return _gep(differentiation, indices, minen, flags)
 
 
-def _gep(
-    differentiation: str,
-    ki67: _Ki67 | None,
-    mitoses: MitoticRate | None,
-    minen: bool,
-    values: dict[str, float | None],
-) -> GradeResult:
+def _gep(differentiation: str, indices: _Indices, minen: bool, flags: set[str]) -> GradeResult:
+    ki67, mitoses = indices.ki67, indices.mitoses
     if ki67 is None and mitoses is None:
         raise FieldError(
             "ki67_percent",
             "Neither index was given: enter the Ki-67 index (or the cell counts) and/or the "
             "mitotic count.",
         )
-    flags = _quality_flags(ki67, mitoses)
     if minen:
         flags.add("grade_each_component_separately")
-    ki67_grade = None if ki67 is None else grade_ki67(ki67.percent)
+    ki67_grade = None if ki67 is None else ki67.grade
     mitoses_grade = None if mitoses is None else grade_mitoses(mitoses.per_2mm2)
     final, driver, grade_flags = _combine(ki67_grade, mitoses_grade)
 
@@ -218,9 +292,10 @@ def _gep(
     # "confirm well differentiated" flag makes no sense for a poorly differentiated tumour.
     flags |= grade_flags
     if ki67 is not None:
-        if _near_threshold(ki67.percent):
+        if ki67.bound is None and _near_threshold(ki67.percent):
+            # A bound lies wholly in one grade: recounting a value nobody measured means nothing.
             flags.add("near_threshold_recount_advised")
-        if ki67.percent > 55 and differentiation != "poor":
+        if ki67.surely_above(KI67_CONFIRM_WELL_ABOVE) and differentiation != "poor":
             flags.add("ki67_gt55_confirm_well_differentiated")
 
     if differentiation == "poor":
@@ -233,7 +308,7 @@ def _gep(
             classification="MiNEN" if minen else "NEC",
             grade="not_graded_high_grade",
             flags=_ordered(flags),
-            **values,
+            **indices.values(),
         )
 
     status = "ok"
@@ -250,38 +325,34 @@ def _gep(
         grade=final,
         grade_driver=driver,
         flags=_ordered(flags),
-        **values,
+        **indices.values(),
     )
 
 
 def _thoracic(
-    differentiation: str,
-    ki67: _Ki67 | None,
-    mitoses: MitoticRate | None,
-    necrosis: bool | None,
-    values: dict[str, float | None],
+    differentiation: str, indices: _Indices, necrosis: bool | None, flags: set[str]
 ) -> GradeResult:
+    ki67, mitoses = indices.ki67, indices.mitoses
     if mitoses is None:
         raise FieldError(
             "mitoses",
             "Lung and thymus tumours are classified by the mitotic count per 2 mm² (and "
             "necrosis); enter the mitotic count.",
         )
-    flags = _quality_flags(ki67, mitoses)
     flags.add("thoracic_criteria_applied")
     if ki67 is not None:
         # Reported, but typical versus atypical carcinoid does not use Ki-67.
         flags.add("ki67_not_used_for_tc_ac")
-        if differentiation != "poor" and ki67.percent > 55:
+        if differentiation != "poor" and ki67.surely_above(KI67_CONFIRM_WELL_ABOVE):
             flags.add("ki67_gt55_confirm_well_differentiated")
     status = "ok"
     rate = mitoses.per_2mm2
     if differentiation == "poor":
         classification = "NEC"
-    elif compare(rate, 10) > 0:
+    elif compare(rate, THORACIC_AC_TO) > 0:
         classification = "outside_carcinoid_criteria"
         flags.add("gt10_mitoses_review_for_LCNEC_or_carcinoid_with_elevated_mitoses")
-    elif compare(rate, 2) >= 0 or necrosis is True:
+    elif compare(rate, THORACIC_AC_FROM) >= 0 or necrosis is True:
         # 2 to 10 mitoses whatever the necrosis, or necrosis with fewer than 2.
         classification = "atypical_carcinoid"
     elif necrosis is False:
@@ -291,12 +362,16 @@ def _thoracic(
         status = "incomplete"
         classification = "TC_or_AC"
         flags.add("necrosis_status_required")
+    if classification == "NEC":
+        thoracic_grade: str | None = "not_graded_high_grade"
+    else:
+        thoracic_grade = _THORACIC_GRADE.get(classification)
     return GradeResult(
         status=status,
         classification=classification,
-        grade="not_graded_high_grade" if classification == "NEC" else None,
+        grade=thoracic_grade,
         flags=_ordered(flags),
-        **values,
+        **indices.values(),
     )
 
 
@@ -310,28 +385,17 @@ def _combine(ki67_grade: str | None, mitoses_grade: str | None) -> tuple[str, st
         return mitoses_grade, "mitoses", {"discordant_indices_higher_grade_used"}
     if ki67_grade is not None:
         return ki67_grade, "ki67", {"mitoses_missing"}
-    assert mitoses_grade is not None
+    if mitoses_grade is None:
+        raise ValueError("_combine needs at least one index grade")
     return mitoses_grade, "mitoses", {"ki67_missing_grade_provisional"}
-
-
-def _quality_flags(ki67: _Ki67 | None, mitoses: MitoticRate | None) -> set[str]:
-    """Flags about how the indices were counted, whatever the classification."""
-    flags: set[str] = set()
-    if ki67 is not None and ki67.total_cells is not None and ki67.total_cells < MIN_KI67_CELLS:
-        flags.add("ki67_fewer_than_500_cells")
-    if mitoses is not None:
-        # Under 9.5 mm² (not 10) so that 42 fields of 0.55 mm (9.98 mm²) pass.
-        if mitoses.area_mm2 is not None and compare(mitoses.area_mm2, Fraction(19, 2)) < 0:
-            flags.add("counted_area_below_10mm2")
-        diameter = mitoses.field_diameter_mm
-        if diameter is not None and not Fraction(35, 100) <= diameter <= Fraction(75, 100):
-            flags.add("field_diameter_unusual")
-    return flags
 
 
 def _near_threshold(percent: Fraction) -> bool:
     """Ki-67 within 0.5 of 3 or within 1 of 20, ends included."""
-    return Fraction(5, 2) <= percent <= Fraction(7, 2) or 19 <= percent <= 21
+    return (
+        KI67_G2_FROM - NEAR_KI67_G2_FROM <= percent <= KI67_G2_FROM + NEAR_KI67_G2_FROM
+        or KI67_G2_TO - NEAR_KI67_G2_TO <= percent <= KI67_G2_TO + NEAR_KI67_G2_TO
+    )
 
 
 def _ordered(flags: set[str]) -> tuple[str, ...]:
@@ -397,52 +461,6 @@ def _read_optional_percent(field: str, value: object) -> Fraction | None:
     if value is None:
         return None
     return parse_field(field, value, maximum=100, allow_percent_sign=True)
-
-
-def _read_ki67(percent: object, counts: object) -> _Ki67 | None:
-    if percent is not None:
-        if counts is not None:
-            raise FieldError(
-                "ki67_percent",
-                "Ki-67 was given both as a percentage and as cell counts; give only one.",
-            )
-        return _Ki67(
-            percent=parse_field("ki67_percent", percent, maximum=100, allow_percent_sign=True)
-        )
-    if counts is None:
-        return None
-    if not isinstance(counts, Mapping):
-        raise FieldError(
-            "ki67",
-            f"Ki-67 cell counts must be a group with positive_cells and total_cells, not "
-            f"{echo(counts)}.",
-        )
-    extra = [str(key)[:40] for key in counts if key not in ("positive_cells", "total_cells")]
-    if extra:
-        raise FieldError(
-            "ki67",
-            f"Unexpected Ki-67 value(s): {', '.join(sorted(extra)[:5])}; give positive_cells "
-            "and total_cells.",
-        )
-    for key in ("positive_cells", "total_cells"):
-        if counts.get(key) is None:
-            raise FieldError(f"ki67.{key}", f"{_COUNT_LABEL[key]} is required with cell counts.")
-    positive = parse_field("ki67.positive_cells", counts["positive_cells"], whole=True)
-    total = parse_field("ki67.total_cells", counts["total_cells"], whole=True)
-    if total == 0:
-        raise FieldError("ki67.total_cells", "Zero tumour cells counted: Ki-67 needs cells.")
-    if positive > total:
-        raise FieldError(
-            "ki67.positive_cells",
-            f"More Ki-67 positive cells ({positive}) than cells counted ({total}).",
-        )
-    return _Ki67(percent=positive / total * 100, total_cells=total)
-
-
-_COUNT_LABEL = {
-    "positive_cells": "The number of Ki-67 positive cells",
-    "total_cells": "The number of tumour cells counted",
-}
 
 
 def _read_necrosis(value: object) -> bool | None:

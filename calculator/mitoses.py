@@ -9,8 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
+from calculator.thresholds import (
+    FIELD_DIAMETER_POSSIBLE_MM,
+    FIELD_DIAMETER_USUAL_MM,
+    THRESHOLD_TEXT,
+)
 from calculator.user_numbers import FieldError, echo, parse_field
 
 # Within this distance of a threshold a π-derived value counts as equal to it, so float error
@@ -90,24 +96,56 @@ def read_mitoses(value: object) -> MitoticRate | None:
         area = fields * one_field
         rate = MitoticRate(per_2mm2=count * 2 / area, area_mm2=area)
         return _checked(rate, "mitoses.field_area_mm2")
-    diameter = parse_field("mitoses.field_diameter_mm", given["field_diameter_mm"], positive=True)
+    diameter = _read_diameter(given["field_diameter_mm"])
     # count * 2 / (fields * pi * d^2 / 4) = 8 count / (fields d^2) / pi: keep the exact part
     # exact and divide by pi once, so the only inexact step is a single float division.
-    exact_part = 8 * count / (fields * diameter * diameter)
-    try:
-        per_2mm2 = float(exact_part) / math.pi
-        area_counted = float(fields) * field_area(diameter)
-    except OverflowError:
-        raise FieldError(
-            "mitoses.field_diameter_mm",
-            "The field diameter is too small to be real; check the value",
-        ) from None
-    if not math.isfinite(per_2mm2) or area_counted == 0:
-        raise FieldError(
-            "mitoses.field_diameter_mm",
-            "The field diameter is too small to be real; check the value",
-        )
+    per_2mm2 = float(8 * count / (fields * diameter * diameter)) / math.pi
+    area_counted = float(fields) * field_area(diameter)
     return MitoticRate(per_2mm2=per_2mm2, area_mm2=area_counted, field_diameter_mm=diameter)
+
+
+DIAMETER_FIELD = "mitoses.field_diameter_mm"
+
+
+def _read_diameter(value: object) -> Fraction:
+    """The field diameter in mm; a value no microscope field has is a unit slip, named as such."""
+    diameter = parse_field(DIAMETER_FIELD, value, positive=True)
+    smallest, too_large = FIELD_DIAMETER_POSSIBLE_MM
+    if smallest <= diameter < too_large:
+        return diameter
+    usual_from = THRESHOLD_TEXT["field_diameter_usual_from"]
+    usual_to = THRESHOLD_TEXT["field_diameter_usual_to"]
+    shown = _decimal(diameter)
+    meant = _usual_rescaled(diameter)
+    if meant is not None and diameter / 1000 == meant:
+        hint = f"it looks like micrometres, and {shown} µm is {_decimal(meant)} mm."
+    elif meant is not None:
+        hint = f"a slipped decimal point or unit? Did you mean {_decimal(meant)} mm?"
+    else:
+        hint = "enter the diameter in millimetres."
+    size = "too large" if diameter >= too_large else "too small"
+    raise FieldError(
+        DIAMETER_FIELD,
+        f"The field diameter (mm) {shown} is {size} for a microscope field (usually "
+        f"{usual_from} to {usual_to} mm across): {hint}",
+    )
+
+
+def _usual_rescaled(diameter: Fraction) -> Fraction | None:
+    """The diameter moved by a power of ten into the usual range, if one power does it."""
+    low, high = FIELD_DIAMETER_USUAL_MM
+    for power in range(-6, 7):
+        candidate = diameter * Fraction(10) ** power
+        if low <= candidate <= high:
+            return candidate
+    return None
+
+
+def _decimal(value: Fraction) -> str:
+    """A decimal as typed (no exponent, no float noise), shortened for a message."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    text = format(exact.normalize(), "f")
+    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def _checked(rate: MitoticRate, field: str) -> MitoticRate:

@@ -12,6 +12,8 @@ import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 
+from calculator.grading_text import FIELD_TEXTS
+
 # Longest number we read. Nobody types 40 characters of digits; the cap keeps a pasted
 # 10,000-character string from costing anything and keeps messages short.
 MAX_NUMBER_CHARS = 40
@@ -165,20 +167,7 @@ def parse_field(
     return result
 
 
-# Human names for field paths, so messages read as sentences.
-FIELD_LABELS = {
-    "ki67_percent": "Ki-67 (%)",
-    "ki67.positive_cells": "Ki-67 positive cells",
-    "ki67.total_cells": "Ki-67 cells counted",
-    "mitoses.per_2mm2": "Mitoses per 2 mm²",
-    "mitoses.count": "The mitotic count",
-    "mitoses.area_mm2": "The area counted (mm²)",
-    "mitoses.hpf": "The number of fields (HPF)",
-    "mitoses.field_diameter_mm": "The field diameter (mm)",
-    "mitoses.field_area_mm2": "The field area (mm²)",
-    "ne_component_percent": "The neuroendocrine component (%)",
-}
-
-
 def _label(field: str) -> str:
-    return FIELD_LABELS.get(field, field)
+    """How messages name a field: "The mitotic count", "Ki-67 (%)" (grading_text.toml)."""
+    text = FIELD_TEXTS.get(field)
+    return field if text is None else text.subject

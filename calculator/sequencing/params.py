@@ -1,16 +1,21 @@
-"""Flat query-string parameters (as in the page URL) -> sequencing result dict. Never raises."""
+"""Flat query-string parameters (as in the page URL) -> sequencing result dict.
+
+Bad parameters give a result with status "error"; an unexpected exception is a bug and
+propagates to the boundary (calculator.web.handle), which logs it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from calculator.flat_params import grade_inputs, is_grading_key, present
 from calculator.sequencing.contract import ANSWER_VALUES, PRIOR_KEY
 from calculator.sequencing.engine import sequence
 from calculator.version import ENGINE_VERSION
 
-# Dotted grading parameters (shared/spec/grading.md) are recognised by these prefixes/names.
-_GRADING_PARAMS = ("ki67_percent", "ne_component_percent", "necrosis")
-_GRADING_PREFIXES = ("ki67.", "mitoses.")
+# Site and differentiation are sequencing answers; the other grading parameters (dotted keys
+# included, shared/spec/grading.md) are read as the grade page reads them.
+_SEQUENCING_OWN = ("site", "differentiation")
 
 
 def params_to_answers(params: Mapping[str, object]) -> dict[str, object]:
@@ -18,7 +23,7 @@ def params_to_answers(params: Mapping[str, object]) -> dict[str, object]:
     count as absent; any other parameter is ignored."""
     answers: dict[str, object] = {}
     for key, value in params.items():
-        if not isinstance(key, str) or not _present(value):
+        if not isinstance(key, str) or not present(value):
             continue
         if key in ANSWER_VALUES:
             answers[key] = value.strip() if isinstance(value, str) else value
@@ -27,27 +32,16 @@ def params_to_answers(params: Mapping[str, object]) -> dict[str, object]:
                 answers[key] = [p.strip() for p in value.split(",") if p.strip()]
             else:
                 answers[key] = value
-    grading = {
-        k: v
-        for k, v in params.items()
-        if isinstance(k, str) and (k in _GRADING_PARAMS or k.startswith(_GRADING_PREFIXES))
-    }
+    grading = {k: v for k, v in params.items() if is_grading_key(k) and k not in _SEQUENCING_OWN}
     if grading:
-        from calculator.web import grade_inputs  # the same dotted-key reading as grading pages
-
-        for key, value in grade_inputs(grading).items():
-            if key not in ("site", "differentiation"):
-                answers[key] = value
+        answers.update(grade_inputs(grading))
     return answers
 
 
 def sequence_params(params: Mapping[str, str]) -> dict[str, object]:
-    """The result JSON object for flat parameters; any failure becomes status "error"."""
-    try:
-        if not isinstance(params, Mapping):
-            raise TypeError
-        return sequence(params_to_answers(params)).to_dict()
-    except Exception as exc:
+    """The result JSON object for flat parameters; parameters that are not a group of named
+    values give status "error"."""
+    if not isinstance(params, Mapping):
         return {
             "status": "error",
             "pathway": None,
@@ -57,13 +51,10 @@ def sequence_params(params: Mapping[str, str]) -> dict[str, object]:
             "advice": [],
             "error": {
                 "field": "input",
-                "message": "The calculator could not read these parameters "
-                f"({type(exc).__name__}).",
+                "message": "The calculator could not read these parameters: they must be one "
+                "group of named values.",
             },
             "pointer": None,
             "engine_version": ENGINE_VERSION,
         }
-
-
-def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+    return sequence(params_to_answers(params)).to_dict()

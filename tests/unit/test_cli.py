@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from calculator import cli
 from calculator.cli import format_text, main
 from calculator.grading import grade
+from calculator.grading_text import FLAG_TEXTS
 from calculator.version import ENGINE_VERSION
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,9 +97,23 @@ def test_human_flags_give_text(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     ]
     code, out = run_cli(monkeypatch, capsys, argv)
     assert code == 0
-    assert out.startswith("NET G2 (pancreas) — grade set by mitoses")
-    assert "flags: discordant_indices_higher_grade_used" in out
-    assert out.strip().endswith(f"engine {ENGINE_VERSION}")
+    # The engine's own words, one line each: headline, explanation, flags, engine version.
+    result = grade(
+        {
+            "site": "pancreas",
+            "differentiation": "well",
+            "ki67_percent": "2",
+            "mitoses": {"per_2mm2": "5"},
+        }
+    ).to_dict()
+    assert out.splitlines() == [
+        f"{result['headline']} (pancreas)",
+        *result["explanation"],
+        f"note: {FLAG_TEXTS['discordant_indices_higher_grade_used'].text} "
+        "[discordant_indices_higher_grade_used]",
+        f"engine {ENGINE_VERSION}",
+    ]
+    assert out.startswith("NET G2 (pancreas)\nThe mitotic count sets the grade.")
 
 
 def test_human_flags_json_format(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -130,7 +147,9 @@ def test_human_flags_json_format(monkeypatch: pytest.MonkeyPatch, capsys) -> Non
         (["--mitotic-count", "36", "--hpf", "15", "--field-area-mm2", "0.24"], "NET G2"),
         (["--mitotic-count", "2", "--hpf", "10", "--field-diameter-mm", "0.55"], "NET G1"),
         (["--ki67", "5", "--ne-component", "20"], "Not a MiNEN"),
-        (["--ki67", "5", "--ne-component", "40"], "MiNEN G2"),
+        (["--ki67", "5", "--ne-component", "40"], "MiNEN, neuroendocrine component G2"),
+        (["--ki67", "5", "--ne-component", "85"], "NET G2"),
+        (["--ki67", "<1"], "NET G1"),
     ],
 )
 def test_each_flag_path(
@@ -172,16 +191,18 @@ def test_text_format_for_json_input(monkeypatch: pytest.MonkeyPatch, capsys) -> 
     inputs = {"site": "pancreas", "ki67_percent": "30"}
     code, out = run_cli(monkeypatch, capsys, ["grade", "--format", "text"], json.dumps(inputs))
     assert code == 0
-    assert out.startswith("INCOMPLETE: NEN, differentiation not stated G3 (pancreas)")
-    assert "differentiation_required" in out
+    assert out.startswith(
+        "INCOMPLETE: Grade G3, differentiation needed (NET G3 or NEC) (pancreas)\n"
+    )
+    assert f"warning: {FLAG_TEXTS['differentiation_required'].text}" in out
 
 
 def test_format_text_for_nec() -> None:
     line = format_text(
         grade({"site": "colon", "differentiation": "poor", "ki67_percent": 70}), "colon"
     )
-    assert line.startswith("NEC (high grade, not graded G1-G3) (colon)")
-    assert "flags: mitoses_missing" in line
+    assert line.startswith("Neuroendocrine carcinoma (NEC) (colon)\nHigh grade by definition")
+    assert line.splitlines()[-2].endswith("[mitoses_missing]")
     both = grade(
         {
             "site": "colon",
@@ -190,7 +211,45 @@ def test_format_text_for_nec() -> None:
             "mitoses": {"per_2mm2": 30},
         }
     )
-    assert format_text(both).endswith(f"flags: none; engine {ENGINE_VERSION}")
+    lines = format_text(both).splitlines()
+    assert lines[-2:] == [
+        "Values used: Ki-67 70 %; mitoses 30 per 2 mm².",
+        f"engine {ENGINE_VERSION}",
+    ]
+
+
+def test_format_text_shows_a_bound_and_the_thoracic_grade() -> None:
+    lung = grade(
+        {"site": "lung", "mitoses": {"per_2mm2": 3}, "necrosis": False, "ki67_percent": ">20"}
+    )
+    lines = format_text(lung, "lung").splitlines()
+    assert lines[0] == "Atypical carcinoid (G2) (lung)"
+    assert "Ki-67 above 20 % (reported as a bound)" in lines[1]
+    assert lines[-2].endswith("[ki67_reported_as_bound]")
+
+
+def test_unexpected_failure_is_logged_and_answered(
+    monkeypatch: pytest.MonkeyPatch, capsys, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The CLI is a boundary: a bug inside the engine is logged with its traceback, and the
+    caller still gets the error JSON and exit status 2."""
+
+    def broken(inputs: object) -> object:
+        raise RuntimeError("bug in the engine")
+
+    monkeypatch.setattr(cli, "grade", broken)
+    inputs = {"site": "pancreas", "ki67_percent": "5"}
+    with caplog.at_level(logging.ERROR, logger="calculator.cli"):
+        code, out = run_cli(monkeypatch, capsys, ["grade"], json.dumps(inputs))
+    assert code == 2
+    result = json.loads(out)
+    assert result["error"] == {
+        "field": "input",
+        "message": "The engine failed on this input (RuntimeError).",
+    }
+    assert result["headline"] == "Not graded"
+    (record,) = caplog.records
+    assert record.exc_info is not None and "bug in the engine" in str(record.exc_info[1])
 
 
 def test_version(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

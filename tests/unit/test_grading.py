@@ -28,6 +28,11 @@ OUTPUT_KEYS = {
     "flags",
     "error",
     "engine_version",
+    # Revision 2 and issue 22: the bound, and the words the page and the CLI show.
+    "ki67_bound",
+    "headline",
+    "explanation",
+    "flag_details",
 }
 
 
@@ -418,7 +423,10 @@ def test_thoracic_boundaries(
     out = lung(mitoses=per(rate), necrosis=necrosis)
     assert out["status"] == status
     assert out["classification"] == classification
-    assert out["grade"] is None
+    # Revision 2: WHO 2021 thoracic names, typical carcinoid G1 and atypical carcinoid G2.
+    assert out["grade"] == {"typical_carcinoid": "G1", "atypical_carcinoid": "G2"}.get(
+        classification
+    )
     assert out["grade_driver"] is None
     assert "thoracic_criteria_applied" in out["flags"]
     assert ("necrosis_status_required" in out["flags"]) is (classification == "TC_or_AC")
@@ -488,31 +496,58 @@ def test_thoracic_site_spellings() -> None:
 
 
 @pytest.mark.parametrize(
-    ("ne", "minen"),
+    ("ne", "outcome"),
     [
-        ("0", False),
-        ("29.9", False),
-        ("29,99", False),
-        ("30", True),
-        (30, True),
-        ("50", True),
-        ("70", True),
-        ("70.1", False),
-        ("100", False),
+        ("0", "not_MiNEN"),
+        ("29.9", "not_MiNEN"),
+        ("29,99", "not_MiNEN"),
+        ("30", "MiNEN"),
+        (30, "MiNEN"),
+        ("50", "MiNEN"),
+        ("70", "MiNEN"),
+        # Revision 2: the non-neuroendocrine part under 30 %: graded as a neuroendocrine tumour.
+        ("70.1", "NET"),
+        ("100", "NET"),
     ],
 )
-def test_minen_thresholds(ne: object, minen: bool) -> None:
+def test_minen_thresholds(ne: object, outcome: str) -> None:
     out = run(ne_component_percent=ne, ki67_percent="12")
     assert out["status"] == "ok"
-    if minen:
-        assert out["classification"] == "MiNEN"
+    assert out["classification"] == outcome
+    if outcome == "MiNEN":
         assert out["grade"] == "G2"
         assert "grade_each_component_separately" in out["flags"]
         assert "not_minen_component_below_30" not in out["flags"]
+    elif outcome == "NET":
+        assert (out["grade"], out["grade_driver"]) == ("G2", "ki67")
+        assert out["flags"] == ["mitoses_missing", "not_minen_component_below_30"]
     else:
-        assert out["classification"] == "not_MiNEN"
         assert out["grade"] is None
         assert out["flags"] == ["not_minen_component_below_30"]
+
+
+def test_large_neuroendocrine_component_uses_the_normal_rules() -> None:
+    """Revision 2: NE component over 70 % is graded like any NEN of its site and
+    differentiation, and keeps the flag that says why it is not a MiNEN."""
+    flag = "not_minen_component_below_30"
+    g3 = run(ne_component_percent="80", ki67_percent="25", mitoses=per("3"))
+    assert (g3["classification"], g3["grade"], g3["grade_driver"]) == ("NET", "G3", "ki67")
+    assert flag in g3["flags"]
+    nec = run(ne_component_percent="80", differentiation="poor", ki67_percent="60")
+    assert (nec["classification"], nec["grade"]) == ("NEC", "not_graded_high_grade")
+    assert flag in nec["flags"]
+    unstated = run(ne_component_percent="90", differentiation="unknown", ki67_percent="30")
+    assert (unstated["status"], unstated["classification"]) == (
+        "incomplete",
+        "NEN_differentiation_not_stated",
+    )
+    thoracic = lung(ne_component_percent="75", mitoses=per("1"), necrosis=False)
+    assert (thoracic["classification"], thoracic["grade"]) == ("typical_carcinoid", "G1")
+    assert flag in thoracic["flags"]
+    assert "thoracic_criteria_applied" in thoracic["flags"]
+    # Graded, so an index is needed, as for any tumour.
+    assert error_field(run(ne_component_percent="80")) == "ki67_percent"
+    assert error_field(lung(ne_component_percent="80", ki67_percent="5")) == "mitoses"
 
 
 def test_not_minen_needs_no_index() -> None:

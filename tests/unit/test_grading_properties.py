@@ -1,13 +1,22 @@
-"""Property-based checks of the grading engine (hypothesis)."""
+"""Property-based checks of the grading engine (hypothesis).
+
+`grade` catches nothing but bad input (FieldError), so an unexpected exception fails these
+properties instead of hiding behind an error on `input`; the mutation tests at the end prove it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from calculator import grading, ki67
 from calculator.grading import ERROR_FIELDS, FLAGS, STATUSES, grade
+from calculator.grading_text import SEVERITIES
 from calculator.web import grade_params
 
 RANK = {"G1": 1, "G2": 2, "G3": 3}
@@ -38,6 +47,11 @@ def run(ki67: object, mitoses: object) -> dict[str, object]:
 
 
 @given(ki67_values, mitoses_values)
+# The cut-offs themselves, every run (random decimals seldom land on them).
+@example(Decimal("2.999"), Decimal("1.99"))
+@example(Decimal("3"), Decimal("2"))
+@example(Decimal("20"), Decimal("20"))
+@example(Decimal("20.001"), Decimal("20.01"))
 def test_grade_is_the_higher_of_the_two_index_grades(ki67: object, mitoses: object) -> None:
     out = run(ki67, mitoses)
     k, m = oracle_ki67(Fraction(ki67)), oracle_mitoses(Fraction(mitoses))
@@ -157,27 +171,50 @@ field_values = {
 }
 
 
-def check_result(out: dict[str, object]) -> None:
+def check_result(out: dict[str, object], inputs: object) -> None:
+    """The contract's output shape. An error on `input` (the whole object) is only right when
+    the input is not an object at all: anything else is a bug surfacing."""
     assert out["status"] in STATUSES
     assert set(out["flags"]) <= set(FLAGS)
+    assert isinstance(out["headline"], str) and out["headline"]
+    assert all(isinstance(line, str) and line for line in out["explanation"])
+    details = out["flag_details"]
+    assert [detail["id"] for detail in details] == out["flags"]
+    assert all(detail["severity"] in SEVERITIES and detail["text"] for detail in details)
     if out["status"] == "error":
         assert out["error"]["field"] in ERROR_FIELDS
+        assert (out["error"]["field"] == "input") is (not isinstance(inputs, Mapping))
         assert len(out["error"]["message"]) < 600
     else:
         assert out["error"] is None
         assert out["classification"] is not None
 
 
+def check_any_input(inputs: object) -> None:
+    """grade() answers (an unexpected exception propagates from here: a failure)."""
+    check_result(grade(inputs).to_dict(), inputs)  # type: ignore[arg-type]
+
+
+# Explicit examples run first, every time: one per branch of the engine, so a branch that
+# crashes is always reached (the mutation tests below rely on it).
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({}, optional=field_values))
+@example({"site": "pancreas", "differentiation": "well", "ki67_percent": "12"})
+@example({"site": "colon", "differentiation": "poor", "mitoses": {"per_2mm2": "30"}})
+@example({"site": "lung", "mitoses": {"per_2mm2": "3"}, "necrosis": False})
+@example({"site": "appendix", "ki67_percent": "<2", "ne_component_percent": "50"})
+@example({"site": "colon", "ki67_percent": ">25", "ne_component_percent": "80"})
+@example({"site": "rectum", "ne_component_percent": "10"})
+@example({"site": "pancreas", "mitoses": {"count": 3, "hpf": 10, "field_diameter_mm": "550"}})
 def test_any_input_gives_a_result_or_a_documented_error(inputs: dict[str, object]) -> None:
-    check_result(grade(inputs).to_dict())
+    check_any_input(inputs)
 
 
 @settings(max_examples=200)
 @given(json_values)
+@example([{"site": "pancreas"}])
 def test_any_top_level_value_gives_a_result_or_a_documented_error(value: object) -> None:
-    check_result(grade(value).to_dict())  # type: ignore[arg-type]
+    check_any_input(value)
 
 
 param_keys = st.sampled_from(
@@ -207,4 +244,38 @@ param_text = st.one_of(
 @settings(max_examples=400)
 @given(st.dictionaries(st.one_of(param_keys, st.text(max_size=8)), param_text, max_size=10))
 def test_grade_params_never_raises(params: dict[str, str]) -> None:
-    check_result(grade_params(params))
+    check_result(grade_params(params), params)
+
+
+# --- the properties can fail -----------------------------------------------------------
+
+
+class Mutant(Exception):
+    """Raised by a deliberately broken branch of the engine."""
+
+
+def _crash(*args: object, **kwargs: object) -> object:
+    raise Mutant("a branch of the engine crashed")
+
+
+@pytest.mark.parametrize(
+    "branch", ["_thoracic", "_gep", "_read_necrosis", "_combine"], ids=lambda name: name
+)
+def test_a_crashing_branch_fails_the_property(monkeypatch: pytest.MonkeyPatch, branch: str) -> None:
+    """If a branch raised, grade() would let it out and the property test would fail."""
+    monkeypatch.setattr(grading, branch, _crash)
+    with pytest.raises(Mutant):
+        test_any_input_gives_a_result_or_a_documented_error()
+
+
+def test_a_crash_in_a_bound_fails_the_property(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ki67, "_range_grades", _crash)
+    with pytest.raises(Mutant):
+        test_any_input_gives_a_result_or_a_documented_error()
+
+
+def test_a_wrong_threshold_fails_the_oracle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silent wrong answer is caught too: Ki-67 20 % graded G3 breaks the WHO oracle."""
+    monkeypatch.setattr(ki67, "grade_ki67", lambda p: oracle_ki67(p) if p != 20 else "G3")
+    with pytest.raises(AssertionError):
+        test_grade_is_the_higher_of_the_two_index_grades()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from calculator import web
 from calculator.grading import ERROR_FIELDS, grade
+from calculator.grading_text import FLAG_TEXTS, headline
+from calculator.sequencing.params import sequence_params
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
 from calculator.web import grade_inputs, grade_params, handle
+
+REPO = Path(__file__).resolve().parents[2]
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "grade_cases.json"
 CASES = json.loads(FIXTURE.read_text(encoding="utf-8"))
@@ -53,6 +62,10 @@ def test_fixture_case(case: dict[str, object]) -> None:
     assert out["grade"] == expect["grade"]
     assert (out["error"] or {}).get("field") == expect["error_field"]
     assert out["flags"] == expect["flags"]
+    # The words the page shows come with the answer.
+    assert out["headline"] == headline(out["status"], out["classification"], out["grade"])
+    assert [d["id"] for d in out["flag_details"]] == out["flags"]
+    assert [d["text"] for d in out["flag_details"]] == [FLAG_TEXTS[f].text for f in out["flags"]]
     # The JSON the worker sends is the same object.
     assert json.loads(handle("grade", json.dumps(case["params"]))) == out
 
@@ -169,3 +182,71 @@ def test_handle_sequence_returns_a_json_object() -> None:
     out = json.loads(handle("sequence", json.dumps({"site": "pancreas"})))
     assert isinstance(out, dict)
     assert "status" in out
+
+
+def test_handle_logs_an_unexpected_exception_and_answers(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """handle is the boundary: a bug below it is logged with its traceback, and the page
+    still gets an answer it can show."""
+
+    def broken(params: object) -> object:
+        raise ZeroDivisionError("bug below the bridge")
+
+    monkeypatch.setattr(web, "grade_params", broken)
+    with caplog.at_level(logging.ERROR, logger="calculator.web"):
+        out = json.loads(handle("grade", json.dumps({"site": "pancreas"})))
+    assert out["status"] == "error"
+    assert out["error"] == {
+        "field": "input",
+        "message": "The engine failed on this input (ZeroDivisionError).",
+    }
+    assert out["headline"] == "Not graded"
+    (record,) = caplog.records
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is not None and isinstance(record.exc_info[1], ZeroDivisionError)
+
+
+def test_grade_params_lets_a_bug_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No catch-all below the boundary: the bridge does not turn a bug into an answer."""
+    monkeypatch.setattr(web, "grade_inputs", lambda params: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        grade_params({"site": "pancreas"})
+
+
+def test_sequence_params_with_non_mapping_gives_an_error() -> None:
+    out = sequence_params(["site", "pancreas"])  # type: ignore[arg-type]
+    assert out["status"] == "error"
+    assert out["error"]["field"] == "input"
+
+
+def test_sequencing_reads_grading_params_without_the_web_bridge() -> None:
+    """The flat-parameter reading lives in calculator.flat_params: sequencing does not import
+    the bridge (no import loop)."""
+    code = (
+        "import sys, calculator.sequencing.params as p;"
+        "assert 'calculator.web' not in sys.modules, 'sequencing imported the bridge';"
+        "print(p.params_to_answers({'ki67_percent': '5', 'mitoses.per_2mm2': '3'}))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "'mitoses': {'per_2mm2': '3'}" in done.stdout
+
+
+def test_grading_side_has_no_function_level_imports() -> None:
+    """Imports sit at the top of each module: none hidden in a function to dodge a cycle.
+    (The grading side and the bridges; the sequencing package checks its own.)"""
+    late = []
+    files = [*(REPO / "calculator").glob("*.py"), REPO / "calculator/sequencing/params.py"]
+    for path in sorted(files):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                late += [
+                    f"{path.relative_to(REPO)}:{inner.lineno}"
+                    for inner in ast.walk(node)
+                    if isinstance(inner, (ast.Import, ast.ImportFrom))
+                ]
+    assert late == []
