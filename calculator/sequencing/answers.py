@@ -15,6 +15,7 @@ from calculator.sequencing.contract import (
     PRIOR_KEY,
     SEQUENCING_KEYS,
 )
+from calculator.sequencing.model import Interval
 from calculator.sites import THORACIC_SITES
 
 GRADES = ANSWER_VALUES["grade"]
@@ -117,7 +118,9 @@ def _grade(result: Answers, grading: dict[str, object]) -> None:
         raise AnswerError(str(error.get("field", "input")), str(error.get("message", "")))
     graded.pop("engine_version", None)
     result.grading = graded
-    result.computed[KI67_VALUE] = graded.get("ki67_percent")
+    ki67 = graded.get("ki67_percent")
+    if isinstance(ki67, int | float):
+        result.computed[KI67_VALUE] = _ki67_interval(float(ki67), graded.get("ki67_bound"))
     result.computed[GRADING_CLASS] = graded.get("classification")
     computed_grade = graded.get("grade")
     if computed_grade not in GRADES or graded.get("classification") not in USABLE_CLASSES:
@@ -127,6 +130,15 @@ def _grade(result: Answers, grading: dict[str, object]) -> None:
         result.values["grade"] = str(computed_grade)
     elif given != computed_grade:
         raise AnswerError("grade", _contradiction(given, str(computed_grade), graded))
+
+
+def _ki67_interval(value: float, bound: object) -> Interval:
+    """Ki-67 as the interval it is known to lie in (a report may give "<3" or ">55")."""
+    if bound == "below":
+        return Interval(0.0, value, high_open=True)
+    if bound == "above":
+        return Interval(value, 100.0, low_open=True)
+    return Interval.point(value)
 
 
 def _contradiction(given: str, computed: str, graded: Mapping[str, object]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from calculator.sequencing.contract import PRIOR_KEY
-from calculator.sequencing.model import Condition, Fact, NumRange
+from calculator.sequencing.model import Condition, Fact, Interval, NumRange
 
 
 class Env:
@@ -39,8 +39,7 @@ def matches(cond: Condition | None, env: Env) -> bool:
     for key, clause in cond.clauses.items():
         value = env.get(key)
         if isinstance(clause, NumRange):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            ok = ok and clause.contains(float(value))  # type: ignore[arg-type]
+            ok = isinstance(value, Interval) and clause.covers(value)
         elif key == PRIOR_KEY:
             ok = isinstance(value, frozenset) and not value.isdisjoint(clause)
         else:

@@ -7,8 +7,26 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Interval:
+    """Where a number is known to lie: a point (12 %), or what a report gave as a bound
+    ("<3 %" is [0, 3), ">55 %" is (55, 100])."""
+
+    low: float
+    high: float
+    low_open: bool = False
+    high_open: bool = False
+
+    @classmethod
+    def point(cls, x: float) -> Interval:
+        return cls(x, x)
+
+
+@dataclass(frozen=True)
 class NumRange:
-    """A numeric test: min/max inclusive, below/above strict. Unset bounds are ignored."""
+    """A numeric test: min/max inclusive, below/above strict. Unset bounds are ignored.
+
+    An interval matches only when every value in it passes: a bound that straddles the test
+    ("> 20 %" against "at most 55 %") does not decide it either way."""
 
     min: float | None = None
     max: float | None = None
@@ -16,11 +34,15 @@ class NumRange:
     above: float | None = None
 
     def contains(self, x: float) -> bool:
+        return self.covers(Interval.point(x))
+
+    def covers(self, v: Interval) -> bool:
+        below, above = self.below, self.above
         return (
-            (self.min is None or x >= self.min)
-            and (self.max is None or x <= self.max)
-            and (self.below is None or x < self.below)
-            and (self.above is None or x > self.above)
+            (self.min is None or v.low >= self.min)
+            and (self.max is None or v.high <= self.max)
+            and (below is None or v.high < below or (v.high_open and v.high == below))
+            and (above is None or v.low > above or (v.low_open and v.low == above))
         )
 
 
