@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calculator.grading_text import FIELD_TEXTS
 from calculator.sequencing.model import Branch, Condition, NumRange, Recommendation, Step, Tree
 
 # Docs-relative Markdown paths of the generated algorithm pages, by step pathway.
@@ -373,6 +374,10 @@ def step_map(tree: Tree) -> dict[str, Any]:
             for o in tree.options.values()
         },
         "labels": {name: dict(values) for name, values in tree.labels.items()},
+        "grading_fields": {
+            key: {"label": text.label, "inputmode": text.inputmode}
+            for key, text in FIELD_TEXTS.items()
+        },
         "trials": {
             t.id: {"name": t.name, "newer": t.newer, "status": t.status}
             for t in tree.trials.values()

@@ -227,10 +227,21 @@ def _source_entry(ctx: _Context, s: Reader) -> SourceRef:
     return SourceRef(sid, s.req_str("section"))
 
 
+RESULT_LABELS = (
+    "options",
+    "no_options",
+    "advice",
+    "grading",
+    "source",
+    "expert_opinion",
+    "strength_scope",
+    "version",
+)
 LABEL_SETS: dict[str, tuple[str, ...]] = {
     "preferences": PREFERENCES,
     "aims": AIMS,
     "pathways": PATHWAYS,
+    "result": RESULT_LABELS,
 }
 
 

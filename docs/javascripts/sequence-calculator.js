@@ -6,25 +6,10 @@
   "use strict";
   const { onPageView, paramsFromUrl, urlWriter, copyLink, element } = window.NetCommon;
 
-  const PREFERENCES = [
-    ["preferred", "Preferred"],
-    ["alternative", "Alternatives"],
-    ["consider", "Consider in selected patients"],
-    ["caution", "Use with caution"],
-    ["not_recommended", "Not recommended"],
-  ];
-  const PREFERENCE_LABEL = Object.fromEntries(PREFERENCES);
-  // Grading keys of shared/spec/grading.md that the page can take instead of a G1-G3 answer.
-  const GRADING_FIELDS = [
-    { key: "ki67_percent", label: "Ki-67 (%)", mode: "decimal" },
-    { key: "mitoses.per_2mm2", label: "Mitoses per 2 mm²", mode: "decimal" },
-  ];
-  const GRADING_MORE = [
-    { key: "ki67.positive_cells", label: "Ki-67-positive tumour cells", mode: "numeric" },
-    { key: "ki67.total_cells", label: "Tumour cells counted", mode: "numeric" },
-    { key: "mitoses.count", label: "Mitoses counted", mode: "numeric" },
-    { key: "mitoses.area_mm2", label: "Area counted (mm²)", mode: "decimal" },
-  ];
+  // Grading keys of shared/spec/grading.md that the page can take instead of a G1-G3 answer;
+  // their labels and keyboards come from the engine's field texts (steps.json).
+  const GRADING_FIELDS = ["ki67_percent", "mitoses.per_2mm2"];
+  const GRADING_MORE = ["ki67.positive_cells", "ki67.total_cells", "mitoses.count", "mitoses.area_mm2"];
   const GRADING_PREFIXES = ["ki67", "mitoses", "necrosis", "ne_component_percent"];
   const isGradingKey = (key) =>
     GRADING_PREFIXES.some((prefix) => key === prefix || key.startsWith(`${prefix}.`) || key === `${prefix}_percent`);
@@ -43,7 +28,10 @@
     const generalError = root.querySelector('[data-testid="error-input"]');
     const url = urlWriter(root);
     let params = paramsFromUrl();
-    let map = { steps: {}, options: {}, trials: {}, pointers: {}, evidence_page: "evidence/" };
+    let map = {
+      steps: {}, options: {}, trials: {}, pointers: {}, sources: {}, grading_fields: {},
+      labels: { preferences: {}, aims: {}, pathways: {}, result: {} }, evidence_page: "evidence/",
+    };
     let latest = 0;
     let focusAfterRender = false;
 
@@ -52,6 +40,8 @@
     const stepHref = (id) => href(`${stepInfo(id).page}#${id}`);
     const optionName = (id, fallback) => (map.options[id] ? map.options[id].name : fallback || id);
     const gradeStep = () => Object.keys(map.steps).find((id) => map.steps[id].key === "grade");
+    const label = (set, key) => (map.labels[set] || {})[key] || key;
+    const fieldInfo = (key) => ({ key, ...(map.grading_fields[key] || { label: key, inputmode: "decimal" }) });
     const stepForKey = (key) => Object.keys(map.steps).find((id) => map.steps[id].key === key);
 
     function priorList() {
@@ -83,10 +73,16 @@
     }
 
     // ------------------------------------------------------------------ earlier treatments
-    function renderPrior() {
+    // Only the options of this patient's pathway (once known), plus any already ticked.
+    let priorPathway = null;
+    function renderPrior(pathway) {
+      if (pathway !== undefined) priorPathway = pathway;
       priorChoices.replaceChildren();
       const chosen = new Set(priorList());
-      const ids = Object.keys(map.options);
+      const ids = Object.keys(map.options).filter((id) => {
+        const pathways = map.options[id].pathways || [];
+        return chosen.has(id) || !priorPathway || pathways.includes(priorPathway);
+      });
       for (const value of chosen) if (!ids.includes(value)) ids.push(value); // keep unknown ids
       for (const id of ids) {
         const inputId = `seq-prior-${id}`.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -151,13 +147,14 @@
       questionNode.append(fieldset);
     }
 
-    function gradingField(field) {
+    function gradingField(key) {
+      const field = fieldInfo(key);
       const id = `seq-${field.key.replace(/\./g, "-")}`;
       const wrap = element("div", { class: "net-field" });
       const input = element("input", {
         id,
         name: field.key,
-        inputmode: field.mode,
+        inputmode: field.inputmode,
         autocomplete: "off",
         "aria-describedby": `error-${field.key}`,
       });
@@ -178,7 +175,7 @@
       const more = element("details", { class: "net-seq-grade__more" });
       more.append(element("summary", {}, "Counts instead of a percentage or rate"));
       for (const field of GRADING_MORE) more.append(gradingField(field));
-      if (GRADING_MORE.some((field) => params[field.key])) more.open = true;
+      if (GRADING_MORE.some((key) => params[key])) more.open = true;
       form.append(more);
       for (const key of ["ki67", "mitoses"]) {
         form.append(element("p", { class: "net-error", id: `error-${key}`, "data-testid": `error-${key}`, hidden: "" }));
@@ -200,25 +197,13 @@
     }
 
     // ------------------------------------------------------------------ path and answers
-    const GRADING_LABELS = {
-      ki67_percent: "Ki-67 %",
-      "ki67.positive_cells": "Ki-67-positive cells",
-      "ki67.total_cells": "cells counted",
-      "mitoses.per_2mm2": "mitoses per 2 mm²",
-      "mitoses.count": "mitoses counted",
-      "mitoses.area_mm2": "area (mm²)",
-      "mitoses.hpf": "fields",
-      "mitoses.field_diameter_mm": "field diameter (mm)",
-      "mitoses.field_area_mm2": "field area (mm²)",
-    };
-
     function answerText(stepId) {
       const info = stepInfo(stepId);
       if (!info.key) return "";
       if (info.key === "grade" && !params.grade) {
         const given = Object.keys(params)
           .filter(isGradingKey)
-          .map((key) => `${GRADING_LABELS[key] || key} ${params[key]}`);
+          .map((key) => `${fieldInfo(key).label} ${params[key]}`);
         return given.length ? `worked out from ${given.join(", ")}` : "";
       }
       const value = params[info.key];
@@ -263,12 +248,21 @@
       });
       const title = element("p", { class: "net-seq-option__title" });
       const page = map.options[option.id] ? map.options[option.id].page : "options/";
-      title.append(element("a", { href: href(`${page}#${option.id}`) }, option.name || optionName(option.id)));
+      // The option page's row for the step that produced it says when it applies there.
+      const anchor = option.step ? `${option.id}-at-${option.step}` : option.id;
+      title.append(element("a", { href: href(`${page}#${anchor}`) }, option.name || optionName(option.id)));
       title.append(document.createTextNode(" "));
-      title.append(element("span", { class: `net-pref net-pref--${option.preference}` }, PREFERENCE_LABEL[option.preference] || option.preference));
+      title.append(element("span", { class: `net-pref net-pref--${option.preference}` }, label("preferences", option.preference)));
+      const aims = option.aims || [];
+      if (aims.length && !(aims.length === 1 && aims[0] === "tumour_control")) {
+        title.append(document.createTextNode(" "));
+        title.append(element("span", { class: "net-aim", "data-aims": aims.join(" ") }, aims.map((a) => label("aims", a)).join(", ")));
+      }
       if (option.strength) {
         title.append(document.createTextNode(" "));
-        title.append(element("span", { class: "net-strength", "data-strength": option.strength }, `grade ${option.strength}`));
+        const strength = element("span", { class: "net-strength", "data-strength": option.strength }, `grade ${option.strength}`);
+        if (option.strength_scope) strength.title = option.strength_scope;
+        title.append(strength);
       }
       if (option.newer) {
         title.append(document.createTextNode(" "));
@@ -276,6 +270,9 @@
       }
       item.append(title);
       if (option.rationale) item.append(element("p", { class: "net-seq-option__rationale" }, option.rationale));
+      if (option.strength && option.strength_scope) {
+        item.append(element("p", { class: "net-seq-option__scope" }, `${label("result", "strength_scope")} ${option.strength_scope}.`));
+      }
       const meta = element("p", { class: "net-seq-option__meta" });
       if (option.evidence && option.evidence.length) {
         meta.append(document.createTextNode("Trials: "));
@@ -288,8 +285,9 @@
         });
         meta.append(document.createTextNode(". "));
       } else {
-        meta.append(document.createTextNode("No trial listed (expert opinion of the source). "));
+        meta.append(document.createTextNode(`${label("result", "expert_opinion")} `));
       }
+      if (option.source) meta.append(sourceLine(option.source), document.createTextNode(" "));
       if (option.step) {
         meta.append(document.createTextNode("From step: "));
         meta.append(element("a", { href: stepHref(option.step) }, stepInfo(option.step).title));
@@ -312,7 +310,7 @@
         group.items.push(option);
       }
       for (const group of groups) {
-        box.append(element("h4", {}, PREFERENCE_LABEL[group.preference] || group.preference));
+        box.append(element("h4", {}, label("preferences", group.preference)));
         const list = element("ul", { "data-preference-group": group.preference });
         for (const option of group.items) list.append(optionItem(option));
         box.append(list);
@@ -320,16 +318,45 @@
       return box;
     }
 
+    function sourceLink(source) {
+      return element("a", { href: href(`${map.evidence_page || "evidence/"}#source-${source.id}`) }, source.title);
+    }
+
+    function sourceLine(source) {
+      const line = element("span", { class: "net-source" });
+      line.append(document.createTextNode(`${label("result", "source")} `), sourceLink(source));
+      line.append(document.createTextNode(` (${source.kind}, ${source.date})${source.section ? `, ${source.section}` : ""}.`));
+      return line;
+    }
+
     function renderAdvice(advice) {
       const box = element("div", { class: "net-seq-advice" });
-      box.append(element("h4", {}, "Advice"));
+      box.append(element("h4", {}, label("result", "advice")));
       const list = element("ul", { "data-testid": "advice" });
       for (const entry of advice) {
-        const id = typeof entry === "string" ? entry : entry.id;
-        const text = typeof entry === "string" ? map.advice?.[entry] || entry : entry.text || map.advice?.[id] || id;
-        list.append(element("li", { "data-advice-id": id }, text));
+        const item = element("li", { "data-advice-id": entry.id }, entry.text);
+        for (const source of entry.sources || []) item.append(document.createTextNode(" "), sourceLine(source));
+        list.append(item);
       }
       box.append(list);
+      return box;
+    }
+
+    // What the grading engine found from the indices: the grade, and each flag in plain words;
+    // warnings (such as Ki-67 above 55 %) stand out above the options.
+    function renderGrading(grading) {
+      const box = element("div", { class: "net-seq-grading", "data-testid": "grading" });
+      box.append(element("h4", {}, label("result", "grading")));
+      box.append(element("p", { class: "net-seq-grading__headline", "data-grade": grading.grade || "" }, grading.headline || grading.grade || ""));
+      const details = grading.flag_details || [];
+      if (details.length) {
+        const list = element("ul", {});
+        for (const flag of details) {
+          list.append(element("li", { "data-flag": flag.id, "data-severity": flag.severity, class: `net-flag net-flag--${flag.severity}` }, flag.text));
+        }
+        box.append(list);
+      }
+      if (details.some((flag) => flag.severity === "warning")) box.classList.add("net-seq-grading--warning");
       return box;
     }
 
@@ -396,6 +423,7 @@
       resultNode.replaceChildren();
       resultNode.dataset.status = result.status;
       renderPath(result.path || []);
+      if (result.pathway && result.pathway !== priorPathway) renderPrior(result.pathway);
       if (result.status === "error") {
         showError(result.error || { field: "input", message: "The engine could not read these answers." });
         resultNode.append(
@@ -411,21 +439,15 @@
         questionNode.replaceChildren();
       }
       if (result.status === "out_of_scope" && result.pointer) resultNode.append(renderPointer(result.pointer));
+      if (result.grading) resultNode.append(renderGrading(result.grading));
       if (result.status === "complete") {
-        const pathway = result.pathway === "pnet" ? "pancreatic NET" : result.pathway === "gi" ? "GI NET" : "";
-        resultNode.append(element("p", { class: "net-result__headline" }, pathway ? `Options: ${pathway} pathway` : "Options"));
+        const pathway = result.pathway ? label("pathways", result.pathway) : "";
+        resultNode.append(element("p", { class: "net-result__headline" }, pathway ? `${label("result", "options")}: ${pathway}` : label("result", "options")));
       }
       if ((result.options || []).length) resultNode.append(renderOptions(result.options));
-      else if (result.status === "complete") resultNode.append(element("p", {}, "No option applies at this point."));
+      else if (result.status === "complete") resultNode.append(element("p", {}, label("result", "no_options")));
       if ((result.advice || []).length) resultNode.append(renderAdvice(result.advice));
-      if (result.status === "complete") {
-        resultNode.append(
-          element("p", { class: "net-seq-note" },
-            "For later lines there is no consensus order: the list shows what has not failed yet. " +
-            "Decide with the multidisciplinary team and the patient."),
-        );
-      }
-      resultNode.append(element("p", { class: "net-result__engine" }, `Engine ${result.engine_version || ""}.`));
+      resultNode.append(element("p", { class: "net-result__engine" }, `${label("result", "version")} ${result.engine_version || ""}.`));
       if (focusAfterRender) {
         focusAfterRender = false;
         const target = questionNode.querySelector("h3") || root.querySelector("#sequence-result-heading");

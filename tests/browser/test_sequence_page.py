@@ -125,7 +125,11 @@ def test_shared_url_lands_on_same_result(page: Page, site_url: str) -> None:
     wait_for_json(page, expected)
     assert shown_options(page) == expected_options(expected)
     option = page.locator(f"[data-option-id='{expected['options'][0]['id']}'] a").first
-    expect(option).to_have_attribute("href", re.compile(r"/options/[a-z0-9_]+/#[a-z0-9_]+$"))
+    # The option's page, at the row of the step that produced it.
+    first = expected["options"][0]
+    expect(option).to_have_attribute(
+        "href", re.compile(rf"/options/{first['id']}/#{first['id']}-at-{first['step']}$")
+    )
 
 
 def back(page: Page, answers: int) -> None:
