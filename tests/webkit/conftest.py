@@ -64,7 +64,11 @@ def display() -> Iterator[str]:
         yield f":{number}"
     finally:
         xvfb.terminate()
-        xvfb.wait(timeout=10)
+        try:
+            xvfb.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            xvfb.kill()
+            xvfb.wait()
 
 
 @pytest.fixture(scope="session")
