@@ -8,11 +8,11 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 SETUP := build_scripts/setup.sh
 
-.PHONY: help setup chromium nginx site serve test test-unit test-browser lint bench dist clean
+.PHONY: help setup chromium nginx webkit site serve test test-unit test-browser lint bench dist clean
 
 help:
 	@echo "make serve   build the site and serve it on http://127.0.0.1:$(PORT)/"
-	@echo "make test    lint, unit tests, site build and browser tests"
+	@echo "make test    lint, unit tests, site build, browser tests (Chromium and WebKit)"
 	@echo "make bench   benchmarks of the calculator pages (prints a table)"
 	@echo "make dist    hospital hosting bundle in dist/"
 
@@ -33,6 +33,9 @@ chromium:
 nginx:
 	@bash $(SETUP) nginx
 
+webkit:
+	@bash $(SETUP) webkit
+
 site: setup
 	$(PY) -m build_scripts.build_site
 
@@ -49,7 +52,7 @@ test-browser: site chromium nginx
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser -q
 
 # One pytest run, so the closing line counts every test.
-test: lint site chromium nginx
+test: lint site chromium nginx webkit
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests -q
 
 bench: site chromium

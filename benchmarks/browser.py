@@ -28,11 +28,11 @@ LONG_TASK_LIMIT_MS = 200  # the target: no main-thread task above this during bo
 # The bench's Chromium keeps each function's source positions from the moment it is compiled,
 # instead of V8's default of working them out again when first needed. Why: Playwright's
 # DevTools session (Runtime and Network domains on) records a JavaScript stack trace for every
-# request a script makes, and to build it V8 re-parses every function on that stack. Inside
-# Material's bundle (its request for sitemap.xml) that cost 35-75 ms of one task on the phone
-# profile; a reader's browser, with no DevTools attached, never pays it. Eager positions cost a
-# little compile time, so with this flag the figures err slow, not fast. make bench also runs
-# the phone-cold calculators with V8's defaults and reports both (scenario "defaults").
+# request a script makes, and to build it V8 re-parses every function on that stack, inside
+# the page's tasks (decisions/0015); a reader's browser, with no DevTools attached, never pays
+# it. Eager positions cost a little compile time, so with this flag the figures err slow, not
+# fast. make bench also runs the phone-cold calculators with V8's defaults and reports both
+# (scenario "defaults").
 EAGER_SOURCE_POSITIONS = "--js-flags=--no-enable-lazy-source-positions"
 BROWSER_ARGS = [
     "--disable-background-networking",
@@ -295,7 +295,7 @@ def typed(page: Page, selector: str, keys: list[str]) -> list[float]:
     The field is tapped on a touch profile (the phone) and clicked elsewhere. A click leaves
     Playwright's mouse resting on the field, which no phone has: Chromium then re-hit-tests the
     hover under it after every layout change, in the frames that the result waits behind
-    (about a third of the main thread's frame time per keystroke at 4x CPU, in a trace)."""
+    (decisions/0023)."""
     if page.evaluate("() => navigator.maxTouchPoints > 0"):
         page.tap(selector)
     else:

@@ -1,7 +1,7 @@
 """What the phone profile's CPU throttling costs the bench machine itself (Linux /proc).
 
 Chromium slows the page's main thread (Emulation.setCPUThrottlingRate) by keeping it busy in
-the pauses, not by letting it sleep: an idle page at 4x keeps most of a core busy. On a machine
+the pauses, not by letting it sleep: an idle throttled page keeps a core busy. On a machine
 with few cores that core is missing for everything else that runs during a page load (the
 engine's worker, the network service, the browser process, the harness), so the page's own
 tasks wait for a core longer than they would on a phone, whose cores carry no such load.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from build_scripts.compile_hints import add_compile_hints
 from build_scripts.csp import apply_csp
+from build_scripts.material_patches import check_material_version
 from build_scripts.paths import (
     BUILD,
     PYODIDE_FILES,
@@ -134,6 +135,7 @@ def copy_engine(wheel: Path, engine_dir: Path) -> None:
 
 def build_site() -> Path:
     started = time.monotonic()
+    check_material_version()  # the Material release our patches were written for
     pyodide = pyodide_version()
     engine_rel = f"assets/engine/{engine_dir_name(ENGINE_VERSION)}/"
     generate_pages()

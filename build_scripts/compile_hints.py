@@ -1,8 +1,8 @@
 """Mark Material's bundle for eager compilation, so V8 compiles it off the main thread.
 
-V8 compiles most functions lazily: on the main thread, the first time they run. For Material's
-bundle that is inside its own evaluation and inside its DOMContentLoaded mount, the two longest
-tasks of a cold page load on the phone profile (`make bench`). The magic comment
+A Material patch (build_scripts/material_patches.py). V8 compiles most functions lazily: on the
+main thread, the first time they run. For Material's bundle that is inside its own evaluation
+and inside its DOMContentLoaded mount, the longest tasks of a cold page load. The magic comment
 `//# allFunctionsCalledOnLoad` at the top of a file (explicit compile hints, on by default since
 Chromium 136; github.com/WICG/explicit-javascript-compile-hints-file-based) makes V8 compile
 every function of the file eagerly, on the thread that streams it while it downloads. Other

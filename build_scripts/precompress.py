@@ -2,8 +2,8 @@
 
 Web servers (nginx gzip_static/brotli_static, Apache and IIS rewrites, build_scripts/serve.py)
 send these instead of compressing on every request. A copy is kept only when it saves more
-than 10 % (python_stdlib.zip and the wheel are already deflated). Brotli at quality 11 takes
-about 30 s for pyodide.asm.wasm, so results are cached by content hash under build/.
+than 10 % (python_stdlib.zip and the wheel are already deflated). Brotli at quality 11 is slow
+on the engine's large files, so results are cached by content hash under build/.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ SUFFIXES = {
     ".xml",
     ".txt",
     ".map",
-    ".bin",  # the Python memory snapshot: 31 MB, mostly empty pages
+    ".bin",  # the Python memory snapshot: mostly empty pages
 }
 MIN_SIZE = 1024  # bytes; smaller files gain nothing worth a second request path
 MAX_RATIO = 0.9  # keep a compressed copy only when it is at most 90 % of the original

@@ -1,7 +1,8 @@
 """Put lines of our own before the code of one of Material's scripts, keeping its source map.
 
-Used for the compile hint on Material's bundle (build_scripts/compile_hints.py) and for the
-prologue of Material's search worker (build_scripts/search_worker.py). Material's code after
+Used by two Material patches (build_scripts/material_patches.py): the compile hint on
+Material's bundle (build_scripts/compile_hints.py) and the prologue of Material's search worker
+(build_scripts/search_worker.py). Material's code after
 the new lines is unchanged; its file name keeps Material's hash (Material's assets are
 revalidated, not cached as immutable: build_scripts/hosting/HOSTING.md).
 """

@@ -1,9 +1,8 @@
 """Have Material's search worker build its index when a reader first searches.
 
-Material's page code fetches `search/search_index.json` as a page starts and hands it to its
-search worker, which builds a Lunr index at once: about 250 ms of CPU on the bench machine,
-while the page and the calculator engine are starting (phone profile, cold: it ran beside the
-page's two longest tasks). Most page views never search. The prologue
+A Material patch (build_scripts/material_patches.py). Material's page code hands the search
+index to its worker as a page starts, and the worker builds a Lunr index at once, while the page
+and the calculator engine start; most page views never search. The prologue
 `docs/javascripts/search-worker-prologue.js`, put before Material's worker code, answers
 "ready" at once and has Material build the index on the reader's first query
 (tests/browser/test_search.py). Idempotent.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the Makefile needs, or says exactly what is missing. Usage: setup.sh venv|npm|chromium|nginx
+# Installs what the Makefile needs, or says exactly what is missing. Usage: setup.sh venv|npm|chromium|nginx|webkit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +52,25 @@ case "${1:-}" in
       fi
     fi
     ;;
+  webkit)
+    # The WebKit tier (tests/webkit/) drives WebKitGTK's MiniBrowser through WebKitWebDriver
+    # inside a virtual X display: the engine of Safari on the iPhones clinicians carry.
+    minibrowser=/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser
+    if [ ! -x /usr/bin/WebKitWebDriver ] || [ ! -x "$minibrowser" ] || ! command -v Xvfb >/dev/null; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing Debian webkit2gtk-driver and xvfb for the WebKit tests"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 \
+          webkit2gtk-driver xvfb >/dev/null \
+          || die "apt-get could not install webkit2gtk-driver and xvfb."
+      else
+        die "WebKitGTK's WebDriver and Xvfb are needed for the WebKit tests. Install them (Debian: sudo apt-get install webkit2gtk-driver xvfb)."
+      fi
+    fi
+    [ -x "$minibrowser" ] \
+      || die "webkit2gtk-driver is installed but $minibrowser is missing (Debian: apt-get install --reinstall libwebkit2gtk-4.1-0)."
+    ;;
   *)
-    die "usage: setup.sh venv|npm|chromium|nginx"
+    die "usage: setup.sh venv|npm|chromium|nginx|webkit"
     ;;
 esac

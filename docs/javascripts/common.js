@@ -16,7 +16,7 @@
     };
     // The first page mounts now: these scripts come after the content, so the root is parsed.
     // Waiting for document$ would add this work to Material's DOMContentLoaded task, the
-    // longest task of a cold load on a phone (make bench).
+    // longest task of a cold load on a phone (decisions/0010).
     run();
     if (window.document$) window.document$.subscribe(run);
     else document.addEventListener("DOMContentLoaded", run);
@@ -54,7 +54,7 @@
   // While the reader types, the URL follows once typing pauses (`soon`), not on every
   // keystroke. Each replaceState is a same-document navigation, after which Chromium asks for
   // the favicon again for the new address: a request and a main-thread image decode in the
-  // very window where the keystroke's answer waits (CONTRIBUTING.md). A pending URL is written
+  // very window where the keystroke's answer waits (decisions/0024). A pending URL is written
   // at once when the field is left (its `change` writes with `now`), before a link is copied
   // and when the page is hidden.
   const TYPING_PAUSE_MS = 400;
@@ -134,7 +134,7 @@
   // Let `node` grow but not shrink while the reader edits: a result that gets shorter would
   // move everything below it under the reader's finger, and each such move re-lays out and
   // repaints the page and wakes Material's resize observers, in the frames a keystroke's result
-  // waits behind (make bench, phone). The hold is dropped when the node's width changes
+  // waits behind (decisions/0022). The hold is dropped when the node's width changes
   // (rotation, resize) and when `release()` is called (a new form state: clear, back button).
   function holdHeight(node) {
     let held = 0;

@@ -126,12 +126,10 @@
   }
 
   // The worker downloads at once but starts the runtime (compiling WebAssembly, restoring the
-  // snapshot: seconds of CPU on a phone) only when told to. Told once the page's own start-up
-  // is over: DOMContentLoaded has run, a frame has been drawn and a task has passed. (Material
-  // mounts its components in a task queued at DOMContentLoaded, docs/overrides/main.html; this
-  // task is queued after it.) On a phone with few cores the two start-ups otherwise slow
-  // each other into long tasks on this thread (make bench, phone, warm cache: longest task
-  // 350-640 ms before, ~150 ms after). A hidden page draws no frames: it is told at once.
+  // snapshot) only when told to. Told once the page's own start-up is over: DOMContentLoaded has
+  // run (Material mounts there), a frame has been drawn and a task has passed. On a phone with
+  // few cores the two start-ups otherwise slow each other into long tasks on this thread
+  // (decisions/0008). A hidden page draws no frames: it is told at once.
   function whenPageSettled(callback) {
     const afterFrame = () => {
       if (document.hidden) callback();
@@ -153,16 +151,15 @@
     });
   }
 
-  // Warm-up. On a phone the first dozen or so requests after the engine is ready answer slowly
-  // (40-150 ms a keystroke at 4x CPU, against ~25 ms later): the request path on both threads
-  // still runs in V8's slower tiers. After the page's first answer, the engine replays that
-  // request WARM_UP_ROUNDS times, spaced out, while the reader looks at the result; answers are
-  // dropped, nothing reaches the page or leaves the device. A page that asks nothing when it
-  // opens (a blank form) offers a typical request instead (warmUpWith), replayed once the
-  // engine is ready, so the warm-up does not wait for the reader's first keystroke. The
-  // reader's own requests always go first: a round waits until none is pending and none was
-  // sent in the last WARM_UP_QUIET_MS. Performance mark "net-engine-warm" (detail: rounds)
-  // when done; make bench reads it.
+  // Warm-up. On a phone the first dozen or so requests after the engine is ready answer slowly:
+  // the request path on both threads still runs in V8's slower tiers. After the page's first
+  // answer, the engine replays that request WARM_UP_ROUNDS times, spaced out, while the reader
+  // looks at the result; answers are dropped, nothing reaches the page or leaves the device. A
+  // page that asks nothing when it opens (a blank form) offers a typical request instead
+  // (warmUpWith), replayed once the engine is ready, so the warm-up does not wait for the
+  // reader's first keystroke. The reader's own requests always go first: a round waits until
+  // none is pending and none was sent in the last WARM_UP_QUIET_MS. Performance mark
+  // "net-engine-warm" (detail: rounds) when done; make bench reads it.
   let warmUp = null; // { kind, params, left } from the first answer or the page's offer
   let lastRequestAt = -Infinity;
 

@@ -1,10 +1,8 @@
-// Prepended to Material's search worker at build time (build_scripts/search_worker.py).
-// Material's page code sends the search index to this worker as soon as a page starts, and the
-// worker builds its Lunr index at once: about 250 ms of CPU on the bench machine (more on a
-// phone), taken while the page and the calculator engine start up. This prologue says "ready"
-// at once and has Material build the index only when a reader first types a query. Material's
-// code is unchanged; it registers its handler and answers through the two globals wrapped here.
-// Material's message types (SearchMessageType): 0 setup, 1 ready, 2 query, 3 result.
+// Material patch (build_scripts/material_patches.py), prepended to Material's search worker at
+// build time (build_scripts/search_worker.py): the Lunr index is built at a reader's first query,
+// not while the page and the engine start. Material's code is unchanged; it registers its handler
+// and answers through the two globals wrapped here.
+// Material's private message types (SearchMessageType): 0 setup, 1 ready, 2 query, 3 result.
 (() => {
   "use strict";
   const SETUP = 0;

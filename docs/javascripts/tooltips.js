@@ -1,8 +1,6 @@
-// Tooltips for the titles in page content (abbreviations above all), drawn with Material's own
-// tooltip classes. Material's `content.tooltips` feature does the same but mounts a component
-// per titled element when a page loads (121 on the algorithm page), about 50 ms of a phone's
-// longest start-up task on a calculator page (make bench). One delegated listener costs
-// nothing until a reader points at or taps a title.
+// Material patch (build_scripts/material_patches.py): tooltips for the titles in page content,
+// drawn with Material's own tooltip classes. Material's `content.tooltips` mounts a component per
+// titled element while the page starts; one delegated listener waits for a reader instead.
 (function () {
   "use strict";
 

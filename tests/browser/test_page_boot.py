@@ -4,10 +4,9 @@ When it runs, Material's bundle swaps .no-js for .js on <html>, its focus-visibl
 <html>, and navigation.instant makes every relative href absolute (for a stylesheet, a reload);
 each restyles the page inside the bundle's first task. A script at the end of <head> does all
 three before any style is computed, so Material finds them done (docs/overrides/main.html).
-The same script hands DOMContentLoaded to the listeners added after it (Material's) in a task
-after the browser's own work for that event. The calculators mount when their scripts run, not
-in Material's DOMContentLoaded task (docs/javascripts/common.js), and Material's bundle carries
-V8's compile hint (build_scripts/compile_hints.py). Behaviour only: no timing is asserted.
+The calculators mount when their scripts run, not in Material's DOMContentLoaded task
+(docs/javascripts/common.js), and Material's bundle carries V8's compile hint
+(build_scripts/compile_hints.py). Behaviour only: no timing is asserted.
 """
 
 from __future__ import annotations
@@ -74,41 +73,6 @@ def test_calculators_mount_before_materials_domcontentloaded_task(
     assert page.evaluate("() => window.__mountedAtDcl") == [root]
     # Mounted once: Material's first document$ emission finds it done.
     assert page.locator(f"#{root}[data-mounted='true']").count() == 1
-
-
-# Registered before any page script, so this listener gets the browser's own DOMContentLoaded
-# and marks its task; the timer it sets is the first one queued in that task, so the flag is
-# down before any later task. Material's mount is seen by what it does to the page: it moves each
-# table of the content into a scroll wrapper.
-MATERIAL_MOUNT = """
-let inBrowsersTask = false;
-document.addEventListener("DOMContentLoaded", (event) => {
-  inBrowsersTask = event.isTrusted;
-  setTimeout(() => { inBrowsersTask = false; });
-}, { once: true });
-new MutationObserver((records, observer) => {
-  const added = records.flatMap((record) => [...record.addedNodes]);
-  if (!added.some((node) => node.classList?.contains("md-typeset__scrollwrap"))) return;
-  observer.disconnect();
-  window.__materialMount = { inBrowsersTask, readyState: document.readyState };
-}).observe(document, { childList: true, subtree: true });
-"""
-
-
-@pytest.mark.parametrize("path", ["grading/", CALCULATOR])
-def test_material_mounts_in_a_task_after_the_browsers_domcontentloaded_work(
-    page: Page, site_url: str, path: str
-) -> None:
-    page.add_init_script(MATERIAL_MOUNT)
-    page.goto(site_url + path)
-    page.wait_for_function("() => window.__materialMount !== undefined")
-    mount = page.evaluate("() => window.__materialMount")
-    assert mount["inBrowsersTask"] is False, mount
-    assert mount["readyState"] != "loading", mount  # it still waited for the parser
-    # Mounted once, as before: every table of the content in one wrapper.
-    tables = page.locator("article table").count()
-    assert tables >= 1
-    assert page.locator(".md-typeset__scrollwrap table").count() == tables
 
 
 def test_materials_bundle_is_served_with_v8s_compile_hint_first(page: Page, site_url: str) -> None:
