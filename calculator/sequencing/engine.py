@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from calculator.sequencing.answers import AnswerError, Answers, read_answers
 from calculator.sequencing.conditions import Env, applies, matches
 from calculator.sequencing.contract import ACTIVE_CATEGORIES, OFFERED, PREFERENCES, PRIOR_KEY
-from calculator.sequencing.model import Recommendation, SourceRef, Step, Tree
+from calculator.sequencing.model import Branch, Recommendation, SourceRef, Step, Tree
 from calculator.sequencing.result import (
     AdviceResult,
     ChoiceResult,
@@ -56,14 +56,15 @@ def _walk(tree: Tree, answers: Answers) -> SequenceResult:
     for _ in range(len(tree.steps) + 1):  # the tree is loop-free (checked on load)
         assert step is not None
         if step.key is not None:
-            if step.key not in answers.values:
+            if step.key in answers.values:
+                env.set(step.key, answers.values[step.key])
+            elif _ending_branch(step, env) is None:
                 return SequenceResult(
                     status="needs_input",
                     pathway=pathway,
                     path=tuple(path),
                     next_question=_question(step),
                 )
-            env.set(step.key, answers.values[step.key])
         path.append(step.id)
         for rec in step.recommendations:
             if not applies(rec.when, rec.unless, env):
@@ -98,6 +99,19 @@ def _walk(tree: Tree, answers: Answers) -> SequenceResult:
             grading=answers.grading,
         )
     raise RuntimeError("the tree walk did not end")  # unreachable: the tree is loop-free
+
+
+def _ending_branch(step: Step, env: Env) -> Branch | None:
+    """A branch that ends the walk whatever the step's own answer would be (it does not test
+    it), and already matches: the question need not be asked. Example: the grading engine
+    found a tumour that is mostly non-neuroendocrine, so the grade question is moot."""
+    assert step.key is not None
+    for branch in step.branches:
+        if branch.outcome is None or branch.when is None or step.key in branch.when.clauses:
+            continue
+        if matches(branch.when, env):
+            return branch
+    return None
 
 
 def _failed_before(tree: Tree, option: str, prior: frozenset[str]) -> bool:

@@ -184,3 +184,13 @@ def test_generated_pages_copy_no_ten_word_run_from_the_seeds(rendered: Path) -> 
     for page in generated(rendered):
         runs = copied_runs(page.read_text(encoding="utf-8"), seeds)
         assert not runs, f"{page.relative_to(rendered)} repeats seed text: {runs}"
+
+
+def test_no_page_names_a_source_by_its_internal_file_name(tmp_path: Path) -> None:
+    """Sources are named by title, kind and date; "seed 004" means nothing to a clinician."""
+    render_pages.render_all(tmp_path)
+    pages = [*tmp_path.rglob("*.md"), *tmp_path.rglob("*.json"), *DOCS.rglob("*.md")]
+    data = sorted((Path(__file__).parents[2] / "calculator" / "data").glob("*.toml"))
+    found = [str(p) for p in [*pages, *data] if re.search(r"\bseeds?[ _-]?\d", p.read_text(), re.I)]
+    assert not found
+    assert len(pages) > 30 and len(data) >= 3

@@ -290,3 +290,14 @@ def test_invalid_data_raises_tree_error_naming_file_and_path(
 def test_error_path_points_at_the_step() -> None:
     err = mutate(lambda d: _set(step(d[0], "pnet-vhl")["recommend"][0], "option", "aspirin"))
     assert "pnet-vhl" in err.path and err.path.endswith(".option")
+
+
+def test_evidence_date_is_the_newest_evidence_item() -> None:
+    """The footer's "evidence reviewed to" date is never newer than what the data holds."""
+    from calculator.version import EVIDENCE_DATE
+
+    tree = load_tree()
+    dates = [t.date for t in tree.trials.values() if t.newer and t.date]
+    dates += [s.date for s in tree.sources.values() if s.newer]
+    assert all(d[:4].isdigit() for d in dates)
+    assert max(dates) == EVIDENCE_DATE
