@@ -150,6 +150,7 @@ STATUSES: tuple[str, ...] = ("complete", "needs_input", "out_of_scope", "error")
 PRRT = "prrt_lu177_dotatate"
 
 # An "active treatment" (Revision 2, rule 6: no dead ends): an option of these categories that is
-# offered (preferred, alternative or consider). Observation and a clinical trial do not count.
+# offered (preferred, alternative or consider) for tumour control. Observation, a clinical trial
+# and options offered only for hormone control do not count.
 ACTIVE_CATEGORIES: tuple[str, ...] = ("antiproliferative", "local", "hormone_control")
 OFFERED: tuple[str, ...] = ("preferred", "alternative", "consider")

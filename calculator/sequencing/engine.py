@@ -121,11 +121,7 @@ def _failed_before(tree: Tree, option: str, prior: frozenset[str]) -> bool:
 def _rule_advice(tree: Tree, options: tuple[OptionResult, ...], env: Env) -> list[str]:
     """Advice attached by [[advice_rules]]: with an offered option, or when too few are left."""
     offered = {o.id for o in options if o.preference != "not_recommended"}
-    active = sum(
-        1
-        for o in options
-        if o.preference in OFFERED and tree.options[o.id].category in ACTIVE_CATEGORIES
-    )
+    active = sum(1 for o in options if is_active(tree, o))
     out = []
     for rule in tree.advice_rules:
         if not matches(rule.when, env):
@@ -136,6 +132,17 @@ def _rule_advice(tree: Tree, options: tuple[OptionResult, ...], env: Env) -> lis
         elif offered.intersection(rule.with_options):
             out.append(rule.advice)
     return out
+
+
+def is_active(tree: Tree, option: OptionResult) -> bool:
+    """An active treatment for the tumour itself (Revision 2, rule 6): of an active category and
+    offered for tumour control, at its shown level or a weaker one (a hormone-only SSA or a PPI
+    does not count)."""
+    if tree.options[option.id].category not in ACTIVE_CATEGORIES:
+        return False
+    if option.preference in OFFERED and "tumour_control" in option.aims:
+        return True
+    return any(aim == "tumour_control" for aim, _ in option.also)
 
 
 def _source(tree: Tree, ref: SourceRef) -> SourceResult:
@@ -178,6 +185,12 @@ def _merge(tree: Tree, candidates: list[_Candidate]) -> tuple[OptionResult, ...]
         # What the shown preference is for: the aims of every entry at that same level (a
         # weaker entry for another aim does not borrow the stronger entry's preference).
         aims = {g.rec.aim for g in group if g.rec.preference == c.rec.preference}
+        also = []
+        for aim in AIMS:
+            weaker = [g for g in group if g.rec.aim == aim and g.rec.preference in OFFERED]
+            if aim not in aims and weaker:
+                best = min(weaker, key=lambda g: (_RANK[g.rec.preference], g.order))
+                also.append((aim, best.rec.preference))
         scope = tree.sources[c.rec.source.id].grade_scope if c.rec.strength else None
         out.append(
             OptionResult(
@@ -192,6 +205,7 @@ def _merge(tree: Tree, candidates: list[_Candidate]) -> tuple[OptionResult, ...]
                 aims=tuple(a for a in AIMS if a in aims),
                 strength_scope=scope.text if scope else None,
                 source=_source(tree, c.rec.source),
+                also=tuple(also),
             )
         )
     return tuple(out)

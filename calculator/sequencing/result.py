@@ -21,6 +21,9 @@ class OptionResult:
     aims: tuple[str, ...] = ("tumour_control",)
     strength_scope: str | None = None  # whom the source's grade covers, when a strength is shown
     source: SourceResult | None = None
+    # The same option offered for another aim at a weaker level (e.g. preferred for hormone
+    # control, only "consider" for tumour control): (aim, preference) pairs.
+    also: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -34,6 +37,7 @@ class OptionResult:
             "step": self.step,
             "newer": self.newer,
             "aims": list(self.aims),
+            "also": [{"aim": aim, "preference": pref} for aim, pref in self.also],
             "source": None if self.source is None else self.source.to_dict(),
         }
 

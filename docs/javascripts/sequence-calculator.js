@@ -258,6 +258,11 @@
         title.append(document.createTextNode(" "));
         title.append(element("span", { class: "net-aim", "data-aims": aims.join(" ") }, aims.map((a) => label("aims", a)).join(", ")));
       }
+      for (const other of option.also || []) {
+        // Offered for another aim at a weaker level: say both, never borrow the stronger one.
+        title.append(document.createTextNode(" "));
+        title.append(element("span", { class: "net-aim", "data-also": other.aim }, `${label("preferences", other.preference)} ${label("aims", other.aim)}`));
+      }
       if (option.strength) {
         title.append(document.createTextNode(" "));
         const strength = element("span", { class: "net-strength", "data-strength": option.strength }, `grade ${option.strength}`);

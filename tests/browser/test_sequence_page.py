@@ -26,6 +26,7 @@ GI = {
     "syndrome": "carcinoid_syndrome",
     "syndrome_controlled": "no",
     "resectable": "no",
+    "bulk_symptoms": "no",
     "current_ssa": "standard",
     "pace": "progressing",
     "sstr": "positive",

@@ -34,6 +34,7 @@ KI67_70_GI = {
     "syndrome": "none",
     "current_ssa": "none",
     "resectable": "no",
+    "bulk_symptoms": "no",
     "pace": "rapid",
     "sstr": "negative",
     "hepatic_predominant": "no",

@@ -32,6 +32,7 @@ GI_BASE: dict[str, Any] = {
     "syndrome": "none",
     "current_ssa": "none",
     "resectable": "no",
+    "bulk_symptoms": "no",
     "sstr": "positive",
     "hepatic_predominant": "no",
 }
@@ -305,7 +306,9 @@ def test_pnet_8_no_prrt_no_prrt_advice() -> None:
 
 def test_pnet_9_vhl_belzutifan_option() -> None:
     r = complete(run(PNET_BASE, vhl="yes", grade="G1", current_ssa="none", pace="progressing"))
-    assert opts(r)["belzutifan"]["preference"] in ("preferred", "alternative")
+    # Approved for VHL pNET, but LITESPARK-004 excluded metastatic disease: a consideration here.
+    assert opts(r)["belzutifan"]["preference"] == "consider"
+    assert "metastatic" in opts(r)["belzutifan"]["rationale"]
     assert "belzutifan" not in opts(
         run(PNET_BASE, grade="G1", current_ssa="none", pace="progressing")
     )
@@ -572,6 +575,7 @@ def test_result_shape_and_engine_version() -> None:
             "step",
             "newer",
             "aims",
+            "also",
             "source",
         }
         assert set(o["source"]) == {"id", "title", "kind", "date", "section"}

@@ -117,10 +117,15 @@ def grade_of(answers: dict[str, Any], r: dict[str, Any]) -> str | None:
 
 
 def active(r: dict[str, Any]) -> list[str]:
+    """Active treatments for the tumour itself: hormone-only options do not count."""
     return [
         o["id"]
         for o in r["options"]
-        if o["preference"] in OFFERED and TREE.options[o["id"]].category in ACTIVE_CATEGORIES
+        if TREE.options[o["id"]].category in ACTIVE_CATEGORIES
+        and (
+            (o["preference"] in OFFERED and "tumour_control" in o["aims"])
+            or any(x["aim"] == "tumour_control" for x in o["also"])
+        )
     ]
 
 

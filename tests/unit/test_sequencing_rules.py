@@ -33,6 +33,7 @@ GI: dict[str, Any] = {
     "syndrome": "none",
     "current_ssa": "none",
     "resectable": "no",
+    "bulk_symptoms": "no",
     "hepatic_predominant": "no",
 }
 
@@ -128,9 +129,13 @@ def test_rule_3_g3_pnet_receptor_negative_progressing_gets_chemotherapy_not_an_s
 
 
 def test_rule_3_g3_stable_low_volume_is_not_observed_by_default(run: Any) -> None:
-    o = options(run(PNET, grade="G3", pace="stable", sstr="positive"))
-    assert o["observation"]["preference"] == "consider"
-    assert o["captem"]["preference"] == "preferred"
+    stable = options(run(PNET, ki67_percent="25", pace="stable", sstr="positive"))
+    assert stable["observation"]["preference"] == "consider"
+    assert stable[PRRT]["preference"] == "preferred"  # NETTER-2: newly diagnosed, stable allowed
+    assert stable["captem"]["preference"] == "alternative"
+    growing = options(run(PNET, ki67_percent="25", pace="progressing", sstr="positive"))
+    assert growing["captem"]["preference"] == "preferred"
+    assert "observation" not in growing
 
 
 def test_rule_3_g3_receptor_positive_up_to_55_gets_netter2_prrt(run: Any) -> None:
