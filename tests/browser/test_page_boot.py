@@ -7,7 +7,8 @@ three before any style is computed, so Material finds them done (docs/overrides/
 The same script hands DOMContentLoaded to the listeners added after it (Material's) in a task
 after the browser's own work for that event. The calculators mount when their scripts run, not
 in Material's DOMContentLoaded task (docs/javascripts/common.js), and Material's bundle carries
-V8's compile hint (build_scripts/compile_hints.py). Behaviour only: no timing is asserted.
+V8's compile hint (build_scripts/compile_hints.py; the file is checked by
+tests/site/test_site_files.py). Behaviour only: no timing is asserted.
 """
 
 from __future__ import annotations
@@ -109,17 +110,3 @@ def test_material_mounts_in_a_task_after_the_browsers_domcontentloaded_work(
     tables = page.locator("article table").count()
     assert tables >= 1
     assert page.locator(".md-typeset__scrollwrap table").count() == tables
-
-
-def test_materials_bundle_is_served_with_v8s_compile_hint_first(page: Page, site_url: str) -> None:
-    page.goto(site_url)
-    bundle = page.evaluate(
-        """() => [...document.scripts].map((s) => s.src)
-             .find((src) => /\\/bundle\\.[0-9a-f]+\\.min\\.js$/.test(src))"""
-    )
-    assert bundle, "Material's bundle is not on the page"
-    text = page.evaluate("(url) => fetch(url).then((r) => r.text())", bundle)
-    assert text.startswith("//# allFunctionsCalledOnLoad\n")
-    # Material's code follows unchanged, and ran.
-    assert text.splitlines()[1].startswith('"use strict";')
-    assert page.evaluate("() => typeof window.document$") == "object"
