@@ -8,11 +8,12 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 SETUP := build_scripts/setup.sh
 
-.PHONY: help setup chromium nginx webkit site serve test test-unit test-browser lint bench dist clean
+.PHONY: help setup chromium nginx webkit site serve test test-unit test-site test-browser test-webkit lint bench dist clean
 
 help:
 	@echo "make serve   build the site and serve it on http://127.0.0.1:$(PORT)/"
-	@echo "make test    lint, unit tests, site build, browser tests (Chromium and WebKit)"
+	@echo "make test    lint, site build, then unit, site, browser (Chromium) and WebKit tests in one run"
+	@echo "make test-unit / test-site / test-browser   one tier (tests/unit, tests/site, tests/browser)"
 	@echo "make bench   benchmarks of the calculator pages (prints a table)"
 	@echo "make dist    hospital hosting bundle in dist/"
 
@@ -45,15 +46,25 @@ serve: site
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
+# Tiers: unit (the engine and build steps, no site), site (reads the built site/ only),
+# browser (the built site served to Chromium), webkit (a few checks in Safari's engine).
+TIERS := tests/unit tests/site tests/browser tests/webkit
+
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit -q
+
+test-site: site
+	$(PY) -m pytest tests/site -q
 
 test-browser: site chromium nginx
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser -q
 
-# One pytest run, so the closing line counts every test.
+test-webkit: site webkit
+	$(PY) -m pytest tests/webkit -q
+
+# One pytest run, fastest tier first, so the closing line counts every test.
 test: lint site chromium nginx webkit
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests -q
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(TIERS) -q
 
 bench: site chromium
 	CHROMIUM=$(CHROMIUM) $(PY) -m benchmarks.run

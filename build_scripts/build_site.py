@@ -35,6 +35,9 @@ from build_scripts.snapshot import SnapshotError, make_snapshot
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
 
 WHEEL_PACKAGE = "net-guide-calculator"  # the [project] name in pyproject.toml
+# Every file in the wheel gets this date (1980-01-01, the earliest a zip holds), so unchanged
+# sources give a byte-identical wheel: the same lock file hash, the same cached snapshot.
+WHEEL_SOURCE_DATE_EPOCH = "315532800"
 
 
 class BuildError(SystemExit):
@@ -51,22 +54,26 @@ def pyodide_version() -> str:
     return json.loads(package.read_text())["version"]
 
 
-def build_wheel() -> Path:
-    """Build the pure-Python wheel with pypa/build (pyodide-build cannot run here)."""
-    shutil.rmtree(WHEEL_DIR, ignore_errors=True)
+def build_wheel(out_dir: Path = WHEEL_DIR) -> Path:
+    """Build the pure-Python wheel with pypa/build (pyodide-build cannot run here), the same
+    bytes for the same sources."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    # setuptools' staging folders: a module deleted from calculator/ would otherwise linger there
+    # and ship in the wheel.
+    for staging in (BUILD / "lib", *BUILD.glob("bdist.*")):
+        shutil.rmtree(staging, ignore_errors=True)
     result = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(WHEEL_DIR)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out_dir)],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env={**os.environ, "SOURCE_DATE_EPOCH": WHEEL_SOURCE_DATE_EPOCH},
     )
     if result.returncode != 0:
         raise BuildError(f"wheel build failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    wheels = sorted(WHEEL_DIR.glob("*.whl"))
+    wheels = sorted(out_dir.glob("*.whl"))
     if len(wheels) != 1 or not wheels[0].name.endswith("-py3-none-any.whl"):
-        raise BuildError(
-            f"expected one pure wheel in {WHEEL_DIR}, found {[w.name for w in wheels]}"
-        )
+        raise BuildError(f"expected one pure wheel in {out_dir}, found {[w.name for w in wheels]}")
     return wheels[0]
 
 
@@ -144,7 +151,7 @@ def build_site() -> Path:
     copy_engine(wheel, SITE / engine_rel)
     try:
         # The worker restores this instead of starting CPython (seconds saved on a phone).
-        make_snapshot(SITE / engine_rel, wheel)
+        make_snapshot(SITE / engine_rel, wheel, pyodide)
     except SnapshotError as error:
         raise BuildError(str(error)) from error
     # MkDocs leaves it empty without site_url; Material's instant navigation needs it.

@@ -11,7 +11,9 @@
 // Files are not part of the memory: the worker unpacks the same wheel again after restoring, so
 // the package's files exist for anything that reads them later.
 // Pyodide refuses a snapshot made by another build of the runtime (BUILD_ID check), and the
-// build remakes the snapshot whenever the runtime files, the wheel or this script change.
+// build remakes the snapshot whenever the runtime files, the wheel or this script change. The
+// version reported below goes into the file's header (snapshot.py), which the worker checks
+// before it hands the rest to Pyodide's private _loadSnapshot.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -91,4 +93,6 @@ json.dumps(sorted({
 );
 const snapshot = pyodide.makeMemorySnapshot();
 writeFileSync(output, snapshot);
-console.log(JSON.stringify({ bytes: snapshot.length, requests: requests.length, stdlib }));
+console.log(
+  JSON.stringify({ bytes: snapshot.length, requests: requests.length, stdlib, pyodide: pyodide.version }),
+);

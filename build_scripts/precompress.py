@@ -3,15 +3,19 @@
 Web servers (nginx gzip_static/brotli_static, Apache and IIS rewrites, build_scripts/serve.py)
 send these instead of compressing on every request. A copy is kept only when it saves more
 than 10 % (python_stdlib.zip and the wheel are already deflated). Brotli at quality 11 is slow
-on the engine's large files, so results are cached by content hash under build/.
+on the runtime and the snapshot, so results are cached by content hash under build/ (entries no
+build uses any more are dropped), and files are compressed on every core at once (brotli and
+zlib release Python's lock while they work).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import brotli
@@ -58,10 +62,14 @@ def candidates(site: Path) -> list[Path]:
     )
 
 
+def _cache_entry(data: bytes, suffix: str, cache: Path) -> Path:
+    return cache / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+
+
 def _compressed(data: bytes, suffix: str, cache: Path | None) -> bytes:
     if cache is None:
         return ENCODERS[suffix](data)
-    key = cache / f"{hashlib.sha256(data).hexdigest()}{suffix}"
+    key = _cache_entry(data, suffix, cache)
     if key.is_file():
         return key.read_bytes()
     out = ENCODERS[suffix](data)
@@ -72,19 +80,18 @@ def _compressed(data: bytes, suffix: str, cache: Path | None) -> bytes:
     return out
 
 
-def _precompress_one(path: Path, cache: Path | None) -> list[Path]:
+def _precompress_one(path: Path, suffix: str, cache: Path | None) -> tuple[Path | None, Path]:
+    """Write or remove `path`+`suffix`; returns it if written, and the cache entry used."""
     data = path.read_bytes()
-    written = []
-    for suffix in ENCODERS:
-        target = path.with_name(path.name + suffix)
-        out = _compressed(data, suffix, cache)
-        if len(out) <= MAX_RATIO * len(data):
-            target.write_bytes(out)
-            shutil.copystat(path, target)  # same mtime: servers' validators stay consistent
-            written.append(target)
-        else:
-            target.unlink(missing_ok=True)
-    return written
+    target = path.with_name(path.name + suffix)
+    out = _compressed(data, suffix, cache)
+    entry = _cache_entry(data, suffix, cache) if cache is not None else target
+    if len(out) <= MAX_RATIO * len(data):
+        target.write_bytes(out)
+        shutil.copystat(path, target)  # same mtime: servers' validators stay consistent
+        return target, entry
+    target.unlink(missing_ok=True)
+    return None, entry
 
 
 def precompress(site: Path, cache: Path | None = CACHE) -> list[Path]:
@@ -92,7 +99,21 @@ def precompress(site: Path, cache: Path | None = CACHE) -> list[Path]:
 
     Stale copies of files that no longer qualify are removed. Returns the files written.
     """
-    return [target for path in candidates(site) for target in _precompress_one(path, cache)]
+    # Largest first, so the slowest jobs do not start last.
+    jobs = [
+        (path, suffix)
+        for path in sorted(candidates(site), key=lambda p: -p.stat().st_size)
+        for suffix in ENCODERS
+    ]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(lambda job: _precompress_one(*job, cache), jobs))
+    if cache is not None and cache.is_dir():
+        used = {entry for _, entry in results}
+        for entry in cache.iterdir():
+            if entry not in used:
+                entry.unlink()
+    written = {target for target, _ in results if target is not None}
+    return sorted(written)
 
 
 if __name__ == "__main__":

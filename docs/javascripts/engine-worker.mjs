@@ -10,6 +10,21 @@ const base = new URL("./", import.meta.url);
 // The options must match the maker's (build_scripts/make_snapshot.mjs).
 const SNAPSHOT_FILE = "python-snapshot.bin";
 const SNAPSHOT_OPTIONS = { env: { PYTHONHASHSEED: "0", _: "./this.program" } };
+// The file starts with a header naming the Pyodide version that made it (snapshot.py: HEADER_*);
+// _loadSnapshot is private to Pyodide, so a snapshot from another version is refused here and
+// Python starts the normal way.
+const SNAPSHOT_HEADER_BYTES = 64;
+const SNAPSHOT_HEADER = /^net-guide python snapshot 1; pyodide (\S+)\n/;
+
+function snapshotMemory(bytes, pyodideVersion) {
+  const header = new TextDecoder().decode(bytes.subarray(0, SNAPSHOT_HEADER_BYTES));
+  const made = SNAPSHOT_HEADER.exec(header);
+  if (!made) throw new Error("the file has no snapshot header");
+  if (made[1] !== pyodideVersion) {
+    throw new Error(`it was made by Pyodide ${made[1]}, this is Pyodide ${pyodideVersion}`);
+  }
+  return bytes.subarray(SNAPSHOT_HEADER_BYTES);
+}
 // With the snapshot, only the standard-library files the snapshot's interpreter imported (a
 // fraction of python_stdlib.zip; build_scripts/snapshot.py). Its zip directory differs from the
 // one the restored memory cached, so the import system's caches are dropped after the restore.
@@ -144,8 +159,9 @@ function fail(error) {
 async function boot() {
   post({ type: "progress", stage: "downloading the Python runtime", fraction: 0.1 });
   let loadPyodide;
+  let pyodideVersion;
   try {
-    ({ loadPyodide } = await import(new URL("pyodide.mjs", base).href));
+    ({ loadPyodide, version: pyodideVersion } = await import(new URL("pyodide.mjs", base).href));
   } catch (error) {
     throw fail(
       new HostingError(
@@ -167,7 +183,9 @@ async function boot() {
   if (!(await cold)) await pageSettled;
   const response = await snapshotResponse;
   // Pyodide awaits the bytes only when it sets up memory, after starting its own fetches.
-  const snapshot = response && response.arrayBuffer().then((buffer) => new Uint8Array(buffer));
+  const snapshot =
+    response &&
+    response.arrayBuffer().then((buffer) => snapshotMemory(new Uint8Array(buffer), pyodideVersion));
   const wheel = response && fetchWheel();
   snapshot?.catch(() => {});
   wheel?.catch(() => {});

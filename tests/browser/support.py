@@ -7,10 +7,27 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
 ENGINE_BOOT_TIMEOUT_MS = 120_000
+# Content Security Policy violations, also those not logged; recorded through Playwright's init
+# script, which runs outside the page's policy.
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+});
+"""
+# axe-core: WCAG 2.1 A and AA rules; serious and critical findings fail. Only violations are
+# gathered in full (the scan's other result types cost time and are not read).
+WCAG_AA = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+BLOCKING = {"serious", "critical"}
+AXE = Axe()
 
 
 class ExternalRequests(list[str]):
@@ -44,6 +61,16 @@ def device_context(browser: Browser, playwright: Playwright, device: str) -> Bro
             k: v for k, v in playwright.devices[device].items() if k != "default_browser_type"
         }
     return browser.new_context(**options, service_workers="block")
+
+
+def blocking_violations(page: Page) -> list[str]:
+    results: dict[str, Any] = AXE.run(page, options=WCAG_AA).response
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
 
 
 def wait_for_engine(page: Page, state: str = "ready") -> None:

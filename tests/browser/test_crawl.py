@@ -1,170 +1,334 @@
-"""A crawl of the built site: every internal link and anchor resolves, every page loads with
-no console error, no Content Security Policy violation (calculators reaching `ready`) and no
-request leaving 127.0.0.1.
+"""One crawl of the built site: each page is opened once per profile, and every check that
+holds for every page runs on that one visit.
 
-sitemap.xml has no absolute URLs (site_url is empty on purpose), so pages are its relative
-`<loc>` paths when there are any, plus every site/**/index.html.
+Profiles: desktop (1280x900) and phone (Pixel 7) with JavaScript, and desktop without it. With
+JavaScript the crawl opens every page, and each calculator a second time with a result and an
+error on screen (CALCULATOR_QUERIES), and checks, in this order:
+- tooltips: none mounted until a reader asks (tooltips.js draws them on demand);
+- search: the page view builds no search index (the worker's prologue waits for a query);
+- axe: no serious or critical WCAG 2.1 A/AA violation (axe-core);
+- provenance: version, evidence date and disclaimer shown; a calculator starts the engine, a
+  content page fetches no engine byte before its idle-time prefetch;
+- clean: HTTP 200, calculators reach `ready`, no console error, no Content Security Policy
+  violation (also those not logged), no request leaving 127.0.0.1, during the whole visit.
+Without JavaScript every page stays readable and calculators say why they cannot run.
+
+A visit keeps each check's failure; the tests below report them one by one, so a failure names
+its check, profile and page. Behaviour of one feature (keyboard use, a tooltip shown, printing,
+a search...) is tested by scenario modules (test_accessibility.py, test_tooltips.py...).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from functools import cache
-from html.parser import HTMLParser
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, expect
+from playwright.sync_api import Error as PlaywrightError
 
-from build_scripts.paths import SITE
-from tests.browser.conftest import guard
-from tests.browser.test_csp import RECORD_VIOLATIONS
-
-SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-
-
-def sitemap_paths() -> set[str]:
-    sitemap = SITE / "sitemap.xml"
-    if not sitemap.is_file():
-        return set()
-    paths = set()
-    for loc in ET.parse(sitemap).getroot().iter(f"{SITEMAP_NS}loc"):
-        text = (loc.text or "").strip()
-        path = urlsplit(text).path if "://" in text else text
-        paths.add(path.lstrip("/").removeprefix("None/"))
-    return paths
-
-
-PAGES = sorted(
-    {
-        path.parent.relative_to(SITE).as_posix().removeprefix(".") + "/"
-        for path in SITE.rglob("index.html")
-        if "assets" not in path.parts
-    }
-    | {p if p.endswith("/") or p == "" else p + "/" for p in sitemap_paths()}
+from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
+from tests.browser.support import (
+    RECORD_VIOLATIONS,
+    ExternalRequests,
+    blocking_violations,
+    device_context,
+    guard,
+    wait_for_engine,
 )
-HTML_FILES = sorted(p for p in SITE.rglob("*.html") if "assets" not in p.relative_to(SITE).parts)
+from tests.built_site import CALCULATORS, PAGES
+
+DESKTOP, PHONE, NO_JS = "desktop", "Pixel 7", "no-js"
+JS_PROFILES = (DESKTOP, PHONE)
+# Calculators are visited a second time with a result and an error on screen, not only empty.
+CALCULATOR_QUERIES = {
+    "calculator/grade/": "?site=pancreas&differentiation=well&ki67_percent=abc",
+    "calculator/sequence/": "?site=pancreas&differentiation=well&grade=G2&stage=advanced"
+    "&syndrome=none&resectable=no&vhl=no&bulk_symptoms=no&current_ssa=standard"
+    "&pace=progressing&sstr=partial&hepatic_predominant=yes&prolonged_ssa_benefit=yes",
+}
+JS_URLS = [*PAGES, *(path + query for path, query in CALCULATOR_QUERIES.items())]
+JS_VISITS = [(profile, url) for profile in JS_PROFILES for url in JS_URLS]
+ALGORITHM_PAGES = ("algorithm/pnet/", "algorithm/gi/")
+GRADE = "calculator/grade/"
+
+TOOLTIP = ".md-tooltip2"
+SEARCH_META = ".md-search-result__meta"
+DISCLAIMER = "does not replace, clinical judgement"
 
 
-class Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.refs: list[tuple[str, str, str]] = []  # (tag, attribute, value)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if value is None:
-                continue
-            if name == "id" or (tag == "a" and name == "name"):
-                self.ids.add(value)
-            if name in {"href", "src"}:
-                self.refs.append((tag, name, value))
+def page_of(url: str) -> str:
+    return url.split("?", 1)[0]
 
 
-@cache
-def parsed(file: Path) -> Links:
-    links = Links()
-    links.feed(file.read_text(encoding="utf-8", errors="replace"))
-    return links
+def visit_id(visit: tuple[str, str]) -> str:
+    profile, url = visit
+    return f"{'phone' if profile == PHONE else profile}-{url}"
 
 
-def target_file(page: Path, href: str) -> tuple[Path, str]:
-    """The file an internal `href` on `page` points to, and its fragment."""
-    parts = urlsplit(href)
-    base = PurePosixPath(page.relative_to(SITE).as_posix()).parent
-    raw = unquote(parts.path)
-    if raw == "":
-        return page, unquote(parts.fragment)
-    joined = PurePosixPath(raw[1:]) if raw.startswith("/") else base / raw
-    resolved: list[str] = []
-    for piece in joined.parts:
-        if piece == "..":
-            assert resolved, f"{href} climbs above the site root"
-            resolved.pop()
-        elif piece != ".":
-            resolved.append(piece)
-    target = SITE.joinpath(*resolved)
-    if raw.endswith("/") or target.is_dir():
-        target = target / "index.html"
-    return target, unquote(parts.fragment)
+@dataclass
+class Visit:
+    """What one page view showed: each check's failure (if any) and a few facts."""
+
+    profile: str
+    url: str
+    failures: dict[str, str] = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    broken: str | None = None  # the page could not be opened: every check fails with this
+
+    def run(self, check: str, body: Callable[[], None]) -> None:
+        self.ran.append(check)
+        try:
+            body()
+        except (AssertionError, PlaywrightError) as error:
+            self.failures[check] = "".join(traceback.format_exception(error, limit=-4))
+
+    def passed(self, check: str) -> None:
+        where = f"{check} on {self.url} ({self.profile})"
+        if self.broken is not None:
+            pytest.fail(f"{where}: the page did not open:\n{self.broken}", pytrace=False)
+        assert check in self.ran, f"{where} never ran"
+        if check in self.failures:
+            pytest.fail(f"{where}:\n{self.failures[check]}", pytrace=False)
 
 
-def internal(href: str) -> bool:
-    parts = urlsplit(href)
-    return not parts.scheme and not parts.netloc and not href.startswith(("mailto:", "tel:"))
+class Profile:
+    """One browser context for a profile. With JavaScript each visit gets a new page, so nothing
+    a page left running (a prefetch, a worker) is counted against the next one; without, one
+    page serves every visit."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.page: Page | None = None
+        self.outside: ExternalRequests = guard(context)
+        self.requests: list[tuple[Request, float]] = []  # (request, wall-clock ms seen)
+        # The context also sees the worker's requests.
+        context.on("request", lambda request: self.requests.append((request, time.time() * 1000)))
 
 
-def broken_links(page: Path) -> list[str]:
-    problems = []
-    for tag, attribute, value in parsed(page).refs:
-        if not internal(value) or value.startswith("data:"):
-            if tag in {"script", "img", "link", "iframe"} and urlsplit(value).scheme in {
-                "http",
-                "https",
-            }:
-                problems.append(f"<{tag} {attribute}> loads an outside URL {value}")
-            continue
-        target, fragment = target_file(page, value)
-        if not target.is_file():
-            problems.append(f"{value} -> missing {target.relative_to(SITE)}")
-        elif fragment and target.suffix == ".html" and fragment not in parsed(target).ids:
-            problems.append(f"{value} -> no id {fragment!r} in {target.relative_to(SITE)}")
-    return problems
+class Crawler:
+    def __init__(self, browser: Browser, playwright: Playwright, site_url: str) -> None:
+        self.browser = browser
+        self.playwright = playwright
+        self.site_url = site_url
+        self.profiles: dict[str, Profile] = {}
+        self.visits: dict[tuple[str, str], Visit] = {}
 
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            if name == NO_JS:
+                context = self.browser.new_context(
+                    java_script_enabled=False, service_workers="block"
+                )
+            else:
+                context = device_context(self.browser, self.playwright, name)
+                context.add_init_script(RECORD_VIOLATIONS)
+            self.profiles[name] = Profile(context)
+        return self.profiles[name]
 
-@pytest.mark.parametrize("file", HTML_FILES, ids=lambda p: p.relative_to(SITE).as_posix())
-def test_no_broken_internal_link_or_anchor(file: Path) -> None:
-    assert broken_links(file) == []
+    def visit(self, profile: str, url: str) -> Visit:
+        if (profile, url) not in self.visits:
+            visit = Visit(profile, url)
+            state = self.profile(profile)
+            if profile == NO_JS:
+                state.page = state.page or state.context.new_page()
+                self._visit_without_js(visit, state, state.page)
+            else:
+                page = state.context.new_page()
+                try:
+                    self._visit_with_js(visit, state, page)
+                finally:
+                    page.close()
+            self.visits[(profile, url)] = visit
+        return self.visits[(profile, url)]
 
+    def close(self) -> None:
+        for state in self.profiles.values():
+            state.context.close()
 
-def test_the_link_check_can_fail() -> None:
-    page = SITE / "index.html"
-    links = parsed(page)
-    saved = list(links.refs)
-    try:
-        links.refs.extend(
-            [("a", "href", "no-such-page/"), ("a", "href", "grading/#no-such-anchor")]
-        )
-        problems = broken_links(page)
-    finally:
-        links.refs[:] = saved
-    assert len(problems) == 2, problems
+    def _open(self, visit: Visit, state: Profile, page: Page) -> int | None:
+        state.requests.clear()
+        outside_before = len(state.outside)
+        try:
+            response = page.goto(self.site_url + visit.url.lstrip("/"))
+            page.wait_for_load_state("load")
+        except PlaywrightError as error:
+            visit.broken = "".join(traceback.format_exception(error, limit=-4))
+            return None
+        visit.facts["outside_before"] = outside_before
+        return response.status if response is not None else None
 
+    def _visit_with_js(self, visit: Visit, state: Profile, page: Page) -> None:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        status = self._open(visit, state, page)
+        if visit.broken is not None:
+            return
+        path = page_of(visit.url)
+        query = CALCULATOR_QUERIES.get(path, "") if "?" in visit.url else ""
 
-def test_every_page_is_crawled() -> None:
-    assert "calculator/grade/" in PAGES and "calculator/sequence/" in PAGES
-    assert {"algorithm/", "algorithm/pnet/", "algorithm/gi/"} <= set(PAGES)
-    for path in sitemap_paths():
-        assert (SITE / path / "index.html").is_file() or (SITE / path).is_file(), path
+        def calculator_ready() -> None:
+            assert (page.locator("[data-net-calculator]").count() > 0) == (path in CALCULATORS)
+            if path in CALCULATORS:
+                wait_for_engine(page)
+
+        visit.run("ready", calculator_ready)
+
+        def tooltips() -> None:
+            assert page.locator(TOOLTIP).count() == 0
+            assert page.locator(".md-content [data-net-title]").count() == 0
+            visit.facts["abbr_titles"] = page.locator(".md-content abbr[title]").count()
+
+        def search() -> None:
+            # Material's start-up query (empty) is answered without the index.
+            expect(page.locator(SEARCH_META)).to_have_text("Type to start searching")
+            workers = [worker for worker in page.workers if "/workers/search." in worker.url]
+            assert len(workers) == 1, [worker.url for worker in page.workers]
+            assert workers[0].evaluate("() => self.netSearchIndex") == "none"
+
+        def axe() -> None:
+            if query:  # the scan sees the engine's result and the field error
+                expect(page.get_by_test_id("result-json")).not_to_be_empty()
+            assert blocking_violations(page) == []
+
+        visit.run("tooltips", tooltips)
+        visit.run("search", search)
+        visit.run("axe", axe)
+        # Engine requests a content page makes early would have started by now: after the
+        # load event and the scan, the network has been quiet (returns at once if it was).
+        page.wait_for_load_state("networkidle")
+
+        def provenance() -> None:
+            shown = page.get_by_test_id("provenance").inner_text()
+            assert ENGINE_VERSION in shown
+            assert EVIDENCE_DATE in shown
+            assert DISCLAIMER in shown
+            engine = [(r, seen) for r, seen in state.requests if "/assets/engine/" in r.url]
+            if path in CALCULATORS:
+                assert engine, "a calculator page should start the engine"
+            else:
+                # Content pages may start the engine only through the idle-time prefetch,
+                # which begins seconds after load (performance mark net-engine-prefetch); no
+                # engine request may come before it. Times are wall-clock ms: the browser's own
+                # request start, or (still pending, so Playwright has no timing yet) when the
+                # test saw the request, which is later.
+                prefetch_at = page.evaluate(
+                    """() => {
+                      const mark = performance.getEntriesByName('net-engine-prefetch')[0];
+                      return mark ? performance.timeOrigin + mark.startTime : null;
+                    }"""
+                )
+                early = [
+                    request.url
+                    for request, seen in engine
+                    if prefetch_at is None
+                    or (request.timing["startTime"] or seen) < prefetch_at - 5
+                ]
+                assert not early, f"{path} fetched engine files before the prefetch: {early}"
+                assert page.get_attribute("html", "data-engine-prefetch") in {
+                    "scheduled",
+                    "started",
+                }
+
+        def clean() -> None:
+            assert status == 200
+            assert page.evaluate("() => window.__cspViolations") == []
+            assert not errors, errors
+            outside = state.outside[visit.facts["outside_before"] :]
+            assert not outside, f"requests left 127.0.0.1: {outside}"
+
+        visit.run("provenance", provenance)
+        visit.run("clean", clean)
+
+    def _visit_without_js(self, visit: Visit, state: Profile, page: Page) -> None:
+        self._open(visit, state, page)
+        if visit.broken is not None:
+            return
+        path = visit.url
+
+        def readable() -> None:
+            assert page.evaluate("() => 1") == 1  # Playwright's own evaluation still works
+            expect(page.locator("html.no-js")).to_have_count(1)  # no page script ran
+            expect(page.locator("article h1").first).to_be_visible()
+            text = page.locator("article").inner_text()
+            assert len(text.split()) >= 40, f"{path} shows almost no text without JavaScript"
+            expect(page.get_by_test_id("provenance")).to_be_visible()
+            if path in CALCULATORS:
+                message = page.locator(".net-noscript")
+                expect(message.first).to_be_visible()
+                expect(message.first).to_contain_text("needs JavaScript")
+                expect(page.locator("[data-net-calculator]")).to_be_hidden()
+                expect(page.get_by_test_id("engine-status")).to_be_hidden()
+            else:
+                expect(page.locator(".net-noscript")).to_have_count(0)
+            visit.facts["words"] = len(text.split())
+            visit.facts["h2_visible"] = page.locator("article h2").first.is_visible()
+
+        def clean() -> None:
+            outside = state.outside[visit.facts["outside_before"] :]
+            assert not outside, f"requests left 127.0.0.1: {outside}"
+
+        visit.run("readable", readable)
+        visit.run("clean", clean)
 
 
 @pytest.fixture(scope="module")
-def crawler(browser: Browser) -> Iterator[tuple[Page, list[str], list[str]]]:
-    context = browser.new_context(service_workers="block")
-    seen = guard(context)
-    context.add_init_script(RECORD_VIOLATIONS)  # CSP violations, also those not logged
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page, errors, seen
-    context.close()
+def crawl(browser: Browser, playwright: Playwright, site_url: str) -> Iterator[Crawler]:
+    crawler = Crawler(browser, playwright, site_url)
+    yield crawler
+    crawler.close()
+
+
+@pytest.mark.parametrize("visit", JS_VISITS, ids=visit_id)
+def test_page_loads_cleanly(crawl: Crawler, visit: tuple[str, str]) -> None:
+    crawl.visit(*visit).passed("ready")
+    crawl.visit(*visit).passed("clean")
+
+
+@pytest.mark.parametrize("visit", JS_VISITS, ids=visit_id)
+def test_no_serious_axe_violation(crawl: Crawler, visit: tuple[str, str]) -> None:
+    crawl.visit(*visit).passed("axe")
+
+
+@pytest.mark.parametrize("visit", JS_VISITS, ids=visit_id)
+def test_page_is_offline_and_shows_provenance(crawl: Crawler, visit: tuple[str, str]) -> None:
+    crawl.visit(*visit).passed("provenance")
+
+
+@pytest.mark.parametrize("visit", JS_VISITS, ids=visit_id)
+def test_no_tooltip_is_mounted_until_a_reader_asks(crawl: Crawler, visit: tuple[str, str]) -> None:
+    crawl.visit(*visit).passed("tooltips")
+
+
+def test_the_tooltip_check_watches_titles(crawl: Crawler) -> None:
+    """The grade page has abbreviations with titles, so its tooltip check watches something."""
+    for profile in JS_PROFILES:
+        visit = crawl.visit(profile, GRADE)
+        visit.passed("tooltips")
+        assert visit.facts["abbr_titles"] >= 2, visit.facts
+
+
+@pytest.mark.parametrize("visit", JS_VISITS, ids=visit_id)
+def test_a_page_view_without_a_query_builds_no_search_index(
+    crawl: Crawler, visit: tuple[str, str]
+) -> None:
+    crawl.visit(*visit).passed("search")
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly(
-    crawler: tuple[Page, list[str], list[str]], site_url: str, path: str
-) -> None:
-    page, errors, outside = crawler
-    errors.clear()
-    response = page.goto(site_url + path.lstrip("/"))
-    assert response is not None and response.status == 200
-    page.wait_for_load_state("load")
-    if page.locator("[data-net-calculator]").count():
-        page.wait_for_selector("html[data-calculator=ready]", state="attached", timeout=120_000)
-    assert page.evaluate("() => window.__cspViolations") == []
-    assert not errors, errors
-    assert not outside, f"requests left 127.0.0.1: {outside}"
+def test_page_is_readable_without_javascript(crawl: Crawler, path: str) -> None:
+    crawl.visit(NO_JS, path).passed("readable")
+    crawl.visit(NO_JS, path).passed("clean")
+
+
+@pytest.mark.parametrize("path", ALGORITHM_PAGES)
+def test_algorithm_pages_keep_their_decision_text(crawl: Crawler, path: str) -> None:
+    visit = crawl.visit(NO_JS, path)
+    visit.passed("readable")
+    assert visit.facts["h2_visible"] is True
+    assert visit.facts["words"] >= 200, visit.facts

@@ -1,73 +1,22 @@
-"""The Content Security Policy meta tag: on every page, strict, and nothing on the site breaks it.
+"""The Content Security Policy in the browser: nothing on the site breaks it.
 
-Static: the tag is first in every page's <head> and hashes every inline script. In the
-browser: Material's instant navigation keeps the first page's policy, so a walk by clicking
-links through both calculators (each reaching `ready`) must raise no violation. Every page's
-own load under its policy (calculators to `ready`, no console error, no violation event) is
-checked once, by tests/browser/test_crawl.py with RECORD_VIOLATIONS below, to keep the suite
-short.
+Material's instant navigation keeps the first page's policy, so a walk by clicking links through
+both calculators (each reaching `ready`) must raise no violation, and the check can fail. Every
+page's own load under its policy (calculators to `ready`, no console error, no violation event)
+is checked by the crawl (test_crawl.py, with RECORD_VIOLATIONS); the meta tag itself (first in
+<head>, strict, hashing every inline script) by tests/site/test_csp_policy.py.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from build_scripts.csp import inline_script_hashes
-from build_scripts.paths import SITE
 from tests.browser.conftest import guard, wait_for_engine
-
-PAGES = sorted(
-    path.parent.relative_to(SITE).as_posix().removeprefix(".") + "/"
-    for path in SITE.rglob("index.html")
-    if "assets" not in path.parts
-)
-CALCULATORS = {"calculator/grade/", "calculator/sequence/"}
-META = re.compile(r'<meta http-equiv="Content-Security-Policy" id="net-csp" content="([^"]+)">')
-# Recorded through Playwright's init script, which runs outside the page's policy.
-RECORD_VIOLATIONS = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
-});
-"""
-
-
-def directives(policy: str) -> dict[str, list[str]]:
-    parsed = {}
-    for part in policy.split(";"):
-        name, *values = part.split()
-        parsed[name] = values
-    return parsed
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_policy_is_first_in_head_and_strict(path: str) -> None:
-    html = (SITE / path.lstrip("/") / "index.html").read_text(encoding="utf-8")
-    head = html[html.index("<head>") + len("<head>") :].lstrip()
-    match = META.match(head)
-    assert match, f"{path}: the CSP meta is not the first element of <head>"
-    policy = directives(match.group(1))
-    assert policy["script-src"][:2] == ["'self'", "'wasm-unsafe-eval'"]
-    assert inline_script_hashes(html) <= set(policy["script-src"]), "an inline script is not hashed"
-    assert len(inline_script_hashes(html)) >= 1  # Material's inline scripts were found
-    for unsafe in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"):
-        assert unsafe not in policy["script-src"]
-    assert policy["style-src"] == ["'self'"]
-    assert policy["default-src"] == ["'self'"]
-    assert policy["img-src"] == ["'self'", "data:"]
-    for name in ("font-src", "connect-src", "worker-src", "base-uri", "form-action"):
-        assert policy[name] == ["'self'"], name
-    assert policy["object-src"] == ["'none'"]
-    assert html.count("Content-Security-Policy") == 1
-
-
-def test_404_page_has_the_policy() -> None:
-    assert META.search((SITE / "404.html").read_text(encoding="utf-8"))
+from tests.browser.support import RECORD_VIOLATIONS
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +84,3 @@ def test_a_violation_is_detected(watched: Watched, site_url: str) -> None:
     page.wait_for_timeout(100)
     assert page.evaluate("() => window.__ranInline === true") is False
     assert any("script-src" in v for v in watched.violations())
-
-
-def test_site_folder_exists() -> None:
-    assert Path(SITE / "index.html").is_file() and len(PAGES) >= 10

@@ -3,19 +3,27 @@
 build_scripts/snapshot.py makes `python-snapshot.bin` at build time; engine-worker.mjs hands it
 to loadPyodide so CPython's start-up is skipped. Every other browser test runs on the restored
 interpreter; these check that it is really used, and that a host which does not serve the file,
-or serves something else under its name, still gets correct answers from a normal start.
+serves something else under its name, or serves a snapshot made by another Pyodide (the private
+`_loadSnapshot` API may change between versions) still gets correct answers from a normal start.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from build_scripts.snapshot import CORE_STDLIB_NAME, FULL_STDLIB_NAME, SNAPSHOT_NAME
+from build_scripts.paths import SITE
+from build_scripts.snapshot import (
+    CORE_STDLIB_NAME,
+    FULL_STDLIB_NAME,
+    HEADER_SIZE,
+    SNAPSHOT_NAME,
+    snapshot_header,
+)
 from calculator import web
 from tests.browser.scenarios import PNET_PROGRESSING
 from tests.browser.support import downloads, wait_for_engine, wait_for_json
@@ -82,49 +90,81 @@ def test_worker_restores_the_snapshot(page: Page, site_url: str) -> None:
     assert CORE_STDLIB_NAME in names and FULL_STDLIB_NAME not in names, names
 
 
-@pytest.mark.parametrize(
-    "answer",
-    [
-        {"status": 404, "body": "not here"},  # the host did not copy the file
-        # something else under its name, sent compressed so the worker tries to restore it
-        {"status": 200, "body": gzip.compress(b"\0" * 65536), "encoding": "gzip"},
-    ],
-    ids=["missing", "corrupt"],
-)
-def test_engine_starts_normally_without_a_usable_snapshot(
-    page: Page, site_url: str, answer: dict
-) -> None:
+def serve_instead(page: Page, status: int, body: bytes, encoding: str | None = None) -> None:
+    """Answer the worker's request for the snapshot with `body`."""
+
     def replace(route: Route) -> None:
-        headers = {"Content-Encoding": answer["encoding"]} if "encoding" in answer else {}
         route.fulfill(
-            status=answer["status"],
-            body=answer["body"],
+            status=status,
+            body=body,
             content_type="application/octet-stream",
-            headers=headers,
+            headers={"Content-Encoding": encoding} if encoding else {},
         )
 
     page.context.route(f"**/{SNAPSHOT_NAME}", replace)
+
+
+def check_grade_without_snapshot(page: Page, site_url: str, names: list[str]) -> None:
+    check_grade(page, site_url)
+    assert engine_info(page)["snapshot"] is False
+    assert FULL_STDLIB_NAME in names, names  # a normal start needs the whole standard library
+
+
+def check_sequence_without_snapshot(page: Page, site_url: str) -> None:
+    check_sequence(page, site_url)
+    assert engine_info(page)["snapshot"] is False
+    expect(page.get_by_test_id("engine-status")).not_to_contain_text("could not")
+
+
+def test_engine_starts_normally_when_the_host_has_no_snapshot(page: Page, site_url: str) -> None:
+    """The host did not copy the file: decided from the status, so the runtime is not fetched
+    twice, and not worth a console warning."""
+    serve_instead(page, 404, b"not here")
     names = file_names(page)
     warnings: list[str] = []
     page.on("console", lambda message: warnings.append(message.text))
     requests: list[Request] = []
     page.context.on("request", lambda request: requests.append(request))
-    check_grade(page, site_url)
-    assert engine_info(page)["snapshot"] is False
-    if answer["status"] == 404:  # decided from the status: the runtime is not fetched twice
-        assert len(downloads(requests, "pyodide.asm.wasm")) == 1, downloads(requests, ".wasm")
-        assert CORE_STDLIB_NAME not in names, names
-    assert FULL_STDLIB_NAME in names, names  # a normal start needs the whole standard library
-    check_sequence(page, site_url)
-    assert engine_info(page)["snapshot"] is False
-    if answer["status"] == 200:  # a refused snapshot is worth a console warning; a 404 is not
-        assert any("snapshot was refused" in text for text in warnings), warnings
-    expect(page.get_by_test_id("engine-status")).not_to_contain_text("could not")
+    check_grade_without_snapshot(page, site_url, names)
+    assert len(downloads(requests, "pyodide.asm.wasm")) == 1, downloads(requests, ".wasm")
+    assert CORE_STDLIB_NAME not in names, names
+    check_sequence_without_snapshot(page, site_url)
+    assert not [text for text in warnings if "snapshot" in text], warnings
+
+
+def other_pyodides_snapshot() -> bytes:
+    """The start of the shipped snapshot under a header naming another Pyodide: the worker
+    refuses it by its header, before Pyodide reads any of it."""
+    shipped = next((SITE / "assets" / "engine").iterdir()) / SNAPSHOT_NAME
+    with shipped.open("rb") as memory:
+        return snapshot_header("0.27.7") + memory.read(HEADER_SIZE + 65536)[HEADER_SIZE:]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (lambda: b"\0" * 65536, "no snapshot header"),  # something else under its name
+        (other_pyodides_snapshot, "made by Pyodide 0.27.7"),
+    ],
+    ids=["corrupt", "other-pyodide"],
+)
+def test_engine_starts_normally_when_the_snapshot_is_refused(
+    page: Page, site_url: str, body: Callable[[], bytes], reason: str
+) -> None:
+    # Marked compressed, so the worker does not cancel it as too large to download; the
+    # browser hands a fulfilled body to the page as given.
+    serve_instead(page, 200, body(), "gzip")
+    names = file_names(page)
+    warnings: list[str] = []
+    page.on("console", lambda message: warnings.append(message.text))
+    check_grade_without_snapshot(page, site_url, names)
+    check_sequence_without_snapshot(page, site_url)
+    refused = [text for text in warnings if "snapshot was refused" in text]
+    assert refused and all(reason in text for text in refused), warnings
 
 
 def test_uncompressed_server_skips_the_snapshot(page: Page) -> None:
     """31 MB raw would cost more time than it saves: the worker cancels it and starts Python."""
-    from build_scripts.paths import SITE
     from build_scripts.serve import serving
 
     received: dict[str, int] = {}

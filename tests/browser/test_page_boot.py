@@ -6,7 +6,8 @@ each restyles the page inside the bundle's first task. A script at the end of <h
 three before any style is computed, so Material finds them done (docs/overrides/main.html).
 The calculators mount when their scripts run, not in Material's DOMContentLoaded task
 (docs/javascripts/common.js), and Material's bundle carries V8's compile hint
-(build_scripts/compile_hints.py). Behaviour only: no timing is asserted.
+(build_scripts/compile_hints.py; the file is checked by tests/site/test_site_files.py).
+Behaviour only: no timing is asserted.
 """
 
 from __future__ import annotations
@@ -73,17 +74,3 @@ def test_calculators_mount_before_materials_domcontentloaded_task(
     assert page.evaluate("() => window.__mountedAtDcl") == [root]
     # Mounted once: Material's first document$ emission finds it done.
     assert page.locator(f"#{root}[data-mounted='true']").count() == 1
-
-
-def test_materials_bundle_is_served_with_v8s_compile_hint_first(page: Page, site_url: str) -> None:
-    page.goto(site_url)
-    bundle = page.evaluate(
-        """() => [...document.scripts].map((s) => s.src)
-             .find((src) => /\\/bundle\\.[0-9a-f]+\\.min\\.js$/.test(src))"""
-    )
-    assert bundle, "Material's bundle is not on the page"
-    text = page.evaluate("(url) => fetch(url).then((r) => r.text())", bundle)
-    assert text.startswith("//# allFunctionsCalledOnLoad\n")
-    # Material's code follows unchanged, and ran.
-    assert text.splitlines()[1].startswith('"use strict";')
-    assert page.evaluate("() => typeof window.document$") == "object"

@@ -4,7 +4,8 @@ A content page loads no engine byte while it loads. Once it has loaded and the b
 (at least PREFETCH_DELAY_MS after the load event) it starts the engine, unless the reader asked
 to save data or the connection is 2G. With instant navigation the worker survives the move to a
 calculator, which then answers without booting Pyodide again. Timings are never asserted here
-beyond the prefetch's own minimum delay (behaviour, not speed).
+beyond the prefetch's own minimum delay (behaviour, not speed). The page's timers run on
+Playwright's clock (`page.clock`): the tests move it past the delay instead of waiting it out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from tests.browser.support import ENGINE_BOOT_TIMEOUT_MS, downloads, guard
 
 CONTENT_PAGE = "grading/"
 PREFETCH_DELAY_MS = 3000  # engine.js
+IDLE_WAIT_MS = 100  # Playwright's clock runs an idle callback within 50 ms
+STARTUP_MS = 200  # page-clock time the page's own start-up timers get
+PAGE_CLOCK_START = 1_767_225_600_000  # ms since the epoch (2026-01-01)
 # A worked example on the grading page that links to the calculator with its inputs.
 EXAMPLE = {
     "site": "pancreas",
@@ -54,17 +58,23 @@ def wait_until_engine_ready(page: Page) -> None:
 def test_prefetch_starts_after_load_when_idle_and_engine_gets_ready(
     page: Page, site_url: str
 ) -> None:
+    # Stopped from the start: the page loads at PAGE_CLOCK_START on its clock, and its timers
+    # run only as the test moves the clock on (the page's start-up needs a few: STARTUP_MS).
+    page.clock.install(time=PAGE_CLOCK_START)
+    page.clock.pause_at(PAGE_CLOCK_START)
     requests = recorded(page)
     page.goto(site_url + CONTENT_PAGE)
+    page.clock.run_for(STARTUP_MS)
     html = page.locator("html")
     expect(html).to_have_attribute("data-engine-prefetch", "scheduled")
     assert not engine_requests(requests), "the engine was fetched while the page loaded"
-    expect(html).to_have_attribute("data-engine-prefetch", "started", timeout=30_000)
-    waited = page.evaluate(
-        """() => performance.getEntriesByName('net-engine-prefetch')[0].startTime -
-                 performance.getEntriesByType('navigation')[0].loadEventEnd"""
-    )
-    assert waited >= PREFETCH_DELAY_MS - 50, f"prefetch began {waited:.0f} ms after load"
+    # The delay counts from the load event, at PAGE_CLOCK_START or later.
+    page.clock.run_for(PREFETCH_DELAY_MS - STARTUP_MS - 1)
+    expect(html).to_have_attribute("data-engine-prefetch", "scheduled")
+    assert not engine_requests(requests), "the prefetch began before its delay"
+    page.clock.run_for(STARTUP_MS + 1 + IDLE_WAIT_MS)  # the delay's end, then the idle callback
+    expect(html).to_have_attribute("data-engine-prefetch", "started")
+    page.clock.resume()
     wait_until_engine_ready(page)
     assert engine_requests(requests, "pyodide.asm.wasm")
     # A content page keeps no calculator status on <html>.
@@ -92,10 +102,11 @@ def test_prefetch_is_skipped_on_save_data_or_2g(
         "addEventListener() {} }) });"
     )
     page = context.new_page()
+    page.clock.install()
     requests = recorded(page)
     page.goto(site_url + CONTENT_PAGE)
     expect(page.locator("html")).to_have_attribute("data-engine-prefetch", "skipped")
-    page.wait_for_timeout(PREFETCH_DELAY_MS + 2000)
+    page.clock.run_for(PREFETCH_DELAY_MS + 2000)
     expect(page.locator("html")).to_have_attribute("data-engine-prefetch", "skipped")
     assert page.evaluate("() => window.NetEngine.state") == "idle"
     assert not engine_requests(requests), engine_requests(requests)
@@ -104,11 +115,12 @@ def test_prefetch_is_skipped_on_save_data_or_2g(
 
 
 def test_calculator_after_prefetch_reuses_the_worker(page: Page, site_url: str) -> None:
+    page.clock.install()
     requests = recorded(page)
     page.goto(site_url + CONTENT_PAGE)
-    expect(page.locator("html")).to_have_attribute(
-        "data-engine-prefetch", "started", timeout=30_000
-    )
+    expect(page.locator("html")).to_have_attribute("data-engine-prefetch", "scheduled")
+    page.clock.run_for(PREFETCH_DELAY_MS + IDLE_WAIT_MS)
+    expect(page.locator("html")).to_have_attribute("data-engine-prefetch", "started")
     wait_until_engine_ready(page)
     assert len(downloads(requests, "pyodide.asm.wasm")) == 1
     page.evaluate("() => { window.__samePageView = true; }")

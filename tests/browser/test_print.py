@@ -1,13 +1,16 @@
 """Printing: an algorithm page, the evidence page and a calculator result print on A4 and
-Letter with nothing cut off, and with the URL, version and evidence date on the page."""
+Letter with nothing cut off, and with the URL, version and evidence date on the page. Each page
+is opened once and laid out for both papers in turn."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
-from tests.browser.support import wait_for_engine
+from tests.browser.support import guard, wait_for_engine
 
 PAGES = [
     "algorithm/pnet/",
@@ -28,20 +31,44 @@ CLIPPED = """() => [...document.querySelectorAll(
   .map(el => el.tagName + ' ' + (el.textContent || '').slice(0, 60))"""
 
 
-@pytest.mark.parametrize("paper", [("A4", 794), ("Letter", 816)], ids=["A4", "Letter"])
-@pytest.mark.parametrize("path", PAGES)
-def test_page_prints_without_clipping(page: Page, site_url: str, path: str, paper: tuple) -> None:
-    name, width_px = paper
-    page.set_viewport_size({"width": width_px - 96, "height": 1000})  # paper less 2 x 0.5 in
-    page.goto(site_url + path)
-    if path.startswith("calculator/"):
-        wait_for_engine(page)
-        page.get_by_test_id("grade-result").get_by_text("NET G2").wait_for()
+PAPERS = {"A4": 794, "Letter": 816}  # CSS px wide
+
+
+class Printed:
+    """The page last opened, kept for its other paper size (one load per page)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.path: str | None = None
+
+
+@pytest.fixture(scope="module")
+def printed(browser: Browser) -> Iterator[Printed]:
+    context = browser.new_context(service_workers="block")
+    seen = guard(context)
+    yield Printed(context.new_page())
+    context.close()
+    assert not seen, f"requests left 127.0.0.1: {seen}"
+
+
+@pytest.mark.parametrize(("path", "paper"), [(p, paper) for p in PAGES for paper in PAPERS])
+def test_page_prints_without_clipping(
+    printed: Printed, site_url: str, path: str, paper: str
+) -> None:
+    page = printed.page
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": PAPERS[paper] - 96, "height": 1000})  # less 2 x 0.5 in
+    if printed.path != path:
+        page.goto(site_url + path)
+        printed.path = path
+        if path.startswith("calculator/"):
+            wait_for_engine(page)
+            page.get_by_test_id("grade-result").get_by_text("NET G2").wait_for()
     page.emulate_media(media="print")
     assert page.evaluate(CLIPPED) == []
     text = page.locator("body").inner_text()
     assert ENGINE_VERSION in text and EVIDENCE_DATE in text
     assert site_url.rstrip("/") in text  # the page's own address is printed
     assert not page.locator(".md-sidebar--primary").is_visible()
-    pdf = page.pdf(format=name, print_background=False)
+    pdf = page.pdf(format=paper, print_background=False)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000

@@ -3,7 +3,8 @@
 The prologue put before Material's search worker (docs/javascripts/search-worker-prologue.js,
 build_scripts/search_worker.py) answers "ready" at once and has Material build the Lunr index
 only when a query arrives, so a page view that never searches never builds it. The worker's
-state is read through `self.netSearchIndex` (none | building | built).
+state is read through `self.netSearchIndex` (none | building | built). That a page view
+without a query builds no index is checked on every page by the crawl (test_crawl.py).
 """
 
 from __future__ import annotations
@@ -25,17 +26,6 @@ def search_worker(page: Page) -> Worker:
 
 def index_state(page: Page) -> str:
     return search_worker(page).evaluate("() => self.netSearchIndex")
-
-
-def test_a_page_view_without_a_query_builds_no_index(page: Page, site_url: str) -> None:
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(site_url + CALCULATOR)
-    page.wait_for_load_state("networkidle")
-    # Material's start-up query (empty) is answered without the index.
-    expect(page.locator(META)).to_have_text("Type to start searching")
-    assert index_state(page) == "none"
-    assert errors == []
 
 
 def test_the_first_query_builds_the_index_and_gets_its_results(page: Page, site_url: str) -> None:
