@@ -176,7 +176,8 @@ def _read_json(path: str | None) -> object:
 
 def format_text(result: GradeResult, site: object = None) -> str:
     """The engine's own words, one line each: the headline (with the site), the sentences
-    under it, then each flag with its severity; the engine version last."""
+    under it (values used, areas counted), then each flag with its severity; the engine
+    version last."""
     engine = f"engine {result.engine_version}"
     if result.status == "error" or result.error is not None:
         error = result.error or GradeError("input", "unknown error")
@@ -187,7 +188,7 @@ def format_text(result: GradeResult, site: object = None) -> str:
         head += f" ({site.strip()[:40]})"
     if result.status == "incomplete":
         head = "INCOMPLETE: " + head
-    lines = [head, *out["explanation"]]  # type: ignore[misc]
+    lines = [head, *out["explanation"], *out["area_explanation"]]  # type: ignore[misc]
     for detail in out["flag_details"]:  # type: ignore[attr-defined]
         lines.append(f"{detail['severity']}: {detail['text']} [{detail['id']}]")
     lines.append(engine)

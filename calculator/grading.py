@@ -14,10 +14,11 @@ from fractions import Fraction
 
 from calculator import grading_text
 from calculator.ki67 import Ki67, grade_ki67, read_ki67
-from calculator.mitoses import MitoticRate, Number, compare, read_mitoses
+from calculator.mitoses import MitoticRate, Number, compare, fields_to_cover, read_mitoses
 from calculator.sites import GEP_SITES, PRIMARY_SITES, THORACIC_SITES
 from calculator.thresholds import (
     COUNTED_AREA_MIN_MM2,
+    COUNTED_AREA_TARGET_MM2,
     FIELD_DIAMETER_USUAL_MM,
     KI67_CONFIRM_WELL_ABOVE,
     KI67_G2_FROM,
@@ -145,6 +146,10 @@ class GradeResult:
     error: GradeError | None = None
     engine_version: str = ENGINE_VERSION
     ki67_bound: str | None = None  # "below" or "above" when Ki-67 was reported as a bound
+    # The areas behind a mitotic count given as an area or in fields, when known.
+    field_area_mm2: float | None = None
+    counted_area_mm2: float | None = None
+    fields_for_10mm2: int | None = None
 
     @property
     def headline(self) -> str:
@@ -177,6 +182,12 @@ class GradeResult:
                 self.mitoses_per_2mm2,
             ),
             "flag_details": grading_text.flag_details(self.flags),
+            "field_area_mm2": self.field_area_mm2,
+            "counted_area_mm2": self.counted_area_mm2,
+            "fields_for_10mm2": self.fields_for_10mm2,
+            "area_explanation": grading_text.area_explanation(
+                self.field_area_mm2, self.counted_area_mm2, self.fields_for_10mm2
+            ),
         }
 
 
@@ -217,6 +228,20 @@ class _Indices:
             "ki67_percent": None if ki67 is None else float(ki67.percent),
             "ki67_bound": None if ki67 is None else ki67.bound,
             "mitoses_per_2mm2": None if mitoses is None else float(mitoses.per_2mm2),
+            **self.areas(),
+        }
+
+    def areas(self) -> dict[str, object]:
+        """One field's area, the area counted and the fields that would cover 10 mm²."""
+        mitoses = self.mitoses
+        counted = None if mitoses is None else mitoses.area_mm2
+        one_field = None if mitoses is None else mitoses.field_area_mm2
+        return {
+            "field_area_mm2": None if one_field is None else float(one_field),
+            "counted_area_mm2": None if counted is None else float(counted),
+            "fields_for_10mm2": (
+                None if one_field is None else fields_to_cover(COUNTED_AREA_TARGET_MM2, one_field)
+            ),
         }
 
     def flags(self) -> set[str]:

@@ -69,6 +69,9 @@ FLAG_TEXTS: dict[str, FlagText] = {
     flag: FlagText(entry["severity"], _fill(entry["text"], f"flags.{flag}"))
     for flag, entry in _DATA["flags"].items()
 }
+AREA_TEXTS: dict[str, str] = {
+    key: _fill(text, f"areas.{key}") for key, text in _DATA["areas"].items()
+}
 FIELD_TEXTS: dict[str, FieldText] = {
     field: FieldText(
         _fill(entry["label"], f"fields.{field}"),
@@ -117,6 +120,20 @@ def explanation(
         values.append(EXPLANATIONS["mitoses_value"].format(value=number_text(mitoses_per_2mm2)))
     if values:
         lines.append(EXPLANATIONS["values"].format(values="; ".join(values)))
+    return lines
+
+
+def area_explanation(
+    field_area_mm2: float | None, counted_area_mm2: float | None, fields_for_target: int | None
+) -> list[str]:
+    """The areas behind the mitotic rate, one sentence each, when the input gave them."""
+    lines = []
+    if field_area_mm2 is not None:
+        lines.append(AREA_TEXTS["field_area"].format(value=number_text(field_area_mm2)))
+    if counted_area_mm2 is not None:
+        lines.append(AREA_TEXTS["counted_area"].format(value=number_text(counted_area_mm2)))
+    if fields_for_target is not None:
+        lines.append(AREA_TEXTS["fields_for_target"].format(value=fields_for_target))
     return lines
 
 

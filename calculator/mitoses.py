@@ -45,6 +45,7 @@ class MitoticRate:
     per_2mm2: Number
     area_mm2: Number | None = None  # total area counted, when known
     field_diameter_mm: Fraction | None = None
+    field_area_mm2: Number | None = None  # one field's area, when counted in fields
 
 
 def compare(value: Number, threshold: int | Fraction) -> int:
@@ -60,6 +61,16 @@ def compare(value: Number, threshold: int | Fraction) -> int:
 def field_area(diameter_mm: Fraction) -> float:
     """Area of one circular field, pi * (d / 2)^2."""
     return math.pi * float(diameter_mm * diameter_mm / 4)
+
+
+def fields_to_cover(target_mm2: int | Fraction, one_field_mm2: Number) -> int:
+    """How many fields of `one_field_mm2` cover at least `target_mm2` (a whole number of fields)."""
+    needed = Fraction(target_mm2) / Fraction(one_field_mm2)
+    whole = math.ceil(needed)
+    # A π-derived area a hair too small must not ask for one field more than it covers.
+    if isinstance(one_field_mm2, float) and whole - float(needed) > 1 - TOLERANCE:
+        whole -= 1
+    return whole
 
 
 def read_mitoses(value: object) -> MitoticRate | None:
@@ -94,14 +105,19 @@ def read_mitoses(value: object) -> MitoticRate | None:
     if "field_area_mm2" in keys:
         one_field = parse_field("mitoses.field_area_mm2", given["field_area_mm2"], positive=True)
         area = fields * one_field
-        rate = MitoticRate(per_2mm2=count * 2 / area, area_mm2=area)
+        rate = MitoticRate(per_2mm2=count * 2 / area, area_mm2=area, field_area_mm2=one_field)
         return _checked(rate, "mitoses.field_area_mm2")
     diameter = _read_diameter(given["field_diameter_mm"])
     # count * 2 / (fields * pi * d^2 / 4) = 8 count / (fields d^2) / pi: keep the exact part
     # exact and divide by pi once, so the only inexact step is a single float division.
     per_2mm2 = float(8 * count / (fields * diameter * diameter)) / math.pi
-    area_counted = float(fields) * field_area(diameter)
-    return MitoticRate(per_2mm2=per_2mm2, area_mm2=area_counted, field_diameter_mm=diameter)
+    one_field = field_area(diameter)
+    return MitoticRate(
+        per_2mm2=per_2mm2,
+        area_mm2=float(fields) * one_field,
+        field_diameter_mm=diameter,
+        field_area_mm2=one_field,
+    )
 
 
 DIAMETER_FIELD = "mitoses.field_diameter_mm"

@@ -33,6 +33,8 @@ MIN_KI67_CELLS = 500
 
 # "Below 10 mm²", drawn at 9.5 so that 42 fields of 0.55 mm (9.98 mm²) pass.
 COUNTED_AREA_MIN_MM2 = Fraction(19, 2)
+# The area WHO asks mitoses to be counted over; the grade page says how many fields reach it.
+COUNTED_AREA_TARGET_MM2 = 10
 
 # Usual microscope field diameters; outside them a warning, outside the possible range an error
 # (5 mm or more, or below 0.05 mm, is a unit slip rather than a microscope).
@@ -67,6 +69,7 @@ THRESHOLD_TEXT: dict[str, str] = {
     "ki67_confirm_well_above": decimal_text(KI67_CONFIRM_WELL_ABOVE),
     "min_ki67_cells": decimal_text(MIN_KI67_CELLS),
     "counted_area_min_mm2": decimal_text(COUNTED_AREA_MIN_MM2),
+    "counted_area_target_mm2": decimal_text(COUNTED_AREA_TARGET_MM2),
     "field_diameter_usual_from": decimal_text(FIELD_DIAMETER_USUAL_MM[0]),
     "field_diameter_usual_to": decimal_text(FIELD_DIAMETER_USUAL_MM[1]),
     "field_diameter_possible_from": decimal_text(FIELD_DIAMETER_POSSIBLE_MM[0]),

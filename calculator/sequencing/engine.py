@@ -64,6 +64,8 @@ def _walk(tree: Tree, answers: Answers) -> SequenceResult:
                     pathway=pathway,
                     path=tuple(path),
                     next_question=_question(step),
+                    # The grade found from indices shows while the walk goes on (issue 23).
+                    grading=answers.grading,
                 )
         path.append(step.id)
         for rec in step.recommendations:

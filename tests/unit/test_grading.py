@@ -33,6 +33,11 @@ OUTPUT_KEYS = {
     "headline",
     "explanation",
     "flag_details",
+    # Issue 23: the areas behind a count given as an area or in fields, and their words.
+    "field_area_mm2",
+    "counted_area_mm2",
+    "fields_for_10mm2",
+    "area_explanation",
 }
 
 
