@@ -1,5 +1,6 @@
 // Small helpers shared by the calculator pages: page mounting under instant navigation,
-// query-string state and the copy-link button. No page-specific logic here.
+// query-string state, copying to the clipboard and the copy-link button. No page-specific
+// logic here.
 (function () {
   "use strict";
 
@@ -98,33 +99,37 @@
     };
   }
 
-  // Clipboard API needs a secure context; plain-HTTP intranets fall back to execCommand.
-  async function copyLink(statusNode) {
-    const url = window.location.href;
-    let copied = false;
+  // Copy `text`; true when it reached the clipboard. The Clipboard API needs a secure context;
+  // plain-HTTP intranets fall back to execCommand.
+  async function copyText(text) {
     try {
       if (navigator.clipboard && window.isSecureContext) {
-        await navigator.clipboard.writeText(url);
-        copied = true;
+        await navigator.clipboard.writeText(text);
+        return true;
       }
+    } catch (error) {
+      // refused (no permission, no focus): try the older way
+    }
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "absolute";
+    area.style.left = "-9999px";
+    document.body.appendChild(area);
+    area.select();
+    let copied = false;
+    try {
+      copied = document.execCommand("copy");
     } catch (error) {
       copied = false;
     }
-    if (!copied) {
-      const area = document.createElement("textarea");
-      area.value = url;
-      area.setAttribute("readonly", "");
-      area.style.position = "absolute";
-      area.style.left = "-9999px";
-      document.body.appendChild(area);
-      area.select();
-      try {
-        copied = document.execCommand("copy");
-      } catch (error) {
-        copied = false;
-      }
-      area.remove();
-    }
+    area.remove();
+    return copied;
+  }
+
+  async function copyLink(statusNode) {
+    const url = window.location.href;
+    const copied = await copyText(url);
     if (statusNode) {
       statusNode.textContent = copied ? "Link copied." : `Copy this link: ${url}`;
     }
@@ -169,6 +174,6 @@
   }
 
   window.NetCommon = {
-    onPageView, paramsFromUrl, queryFor, urlWriter, copyLink, holdHeight, element,
+    onPageView, paramsFromUrl, queryFor, urlWriter, copyText, copyLink, holdHeight, element,
   };
 })();
