@@ -15,6 +15,10 @@
     const jsonNode = root.querySelector('[data-testid="result-json"]');
     const statusNode = root.querySelector('[data-testid="engine-status"]');
     const copiedNode = root.querySelector(".net-copied");
+    const bar = root.querySelector('[data-testid="grade-bar"]');
+    const barHeadline = bar.querySelector(".net-grade-bar__headline");
+    const barFlags = bar.querySelector(".net-grade-bar__flags");
+    const resultHeading = root.querySelector("#grade-result-heading");
     const resultHeight = holdHeight(resultNode);
     const url = urlWriter(root);
     let latest = 0;
@@ -126,12 +130,24 @@
       if (input && input.setAttribute) input.setAttribute("aria-invalid", "true");
     }
 
+    // The bar that keeps the grade in sight on a narrow screen: the headline, and how many
+    // warnings wait in the full result.
+    function showInBar(headline, status, warnings) {
+      bar.dataset.status = status;
+      barHeadline.textContent = headline;
+      if (status === "error") barFlags.textContent = " · ⚠ check the highlighted field";
+      else if (warnings) barFlags.textContent = ` · ⚠ ${warnings} ${warnings === 1 ? "warning" : "warnings"}`;
+      else barFlags.textContent = "";
+    }
+
     function render(result) {
       clearErrors();
       jsonNode.textContent = JSON.stringify(result, null, 2);
       resultNode.replaceChildren();
       resultNode.dataset.status = result.status;
       resultNode.append(element("p", { class: "net-result__headline" }, result.headline));
+      const warnings = (result.flag_details || []).filter((flag) => flag.severity === "warning").length;
+      showInBar(result.headline, result.status, warnings);
       if (result.status === "error") {
         showError(result.error);
         resultNode.append(element("p", {}, `Check the highlighted field: ${result.error.message}`));
@@ -141,6 +157,13 @@
         resultNode.append(element("p", { class: "net-result__incomplete" }, "Incomplete: see below."));
       }
       for (const line of result.explanation) resultNode.append(element("p", {}, line));
+      // The areas behind a count given as an area or in fields (field, total, fields for 10 mm²).
+      const areas = result.area_explanation || [];
+      if (areas.length) {
+        const list = element("ul", { class: "net-result__areas", "data-testid": "grade-areas" });
+        for (const line of areas) list.append(element("li", {}, line));
+        resultNode.append(list);
+      }
       if (result.flag_details.length) {
         const list = element("ul", { class: "net-flags" });
         for (const flag of result.flag_details) {
@@ -176,6 +199,7 @@
       if (empty) {
         clearErrors();
         resultNode.replaceChildren(placeholder.cloneNode(true));
+        showInBar(placeholder.textContent, "empty", 0);
         jsonNode.textContent = "";
         return;
       }
@@ -218,6 +242,11 @@
       showModes();
     });
     form.addEventListener("submit", (event) => event.preventDefault());
+    bar.addEventListener("click", () => {
+      resultHeading.setAttribute("tabindex", "-1");
+      resultHeading.focus({ preventScroll: true });
+      resultHeading.scrollIntoView({ block: "start" });
+    });
     root.querySelector('[data-action="copy-link"]').addEventListener("click", () => {
       url.flush(); // the link carries what was just typed
       copyLink(copiedNode);

@@ -19,12 +19,18 @@
     const questionNode = root.querySelector('[data-testid="next-question"]');
     const answersList = root.querySelector(".net-seq-answers__list");
     const answersEmpty = root.querySelector(".net-seq-answers__empty");
+    const answersBox = root.querySelector(".net-seq-answers__box");
+    const answersCount = root.querySelector(".net-seq-answers__count");
+    const answersLine = root.querySelector(".net-seq-answers__line");
+    const resultSection = root.querySelector(".net-result");
+    const resultHeading = root.querySelector("#sequence-result-heading");
     const resultNode = root.querySelector('[data-testid="sequence-result"]');
     const jsonNode = root.querySelector('[data-testid="result-json"]');
     const statusNode = root.querySelector('[data-testid="engine-status"]');
     const copiedNode = root.querySelector(".net-copied");
     const priorDetails = root.querySelector(".net-seq-prior");
     const priorChoices = root.querySelector(".net-seq-prior__choices");
+    const priorName = root.querySelector(".net-seq-prior__name").textContent;
     const generalError = root.querySelector('[data-testid="error-input"]');
     const url = urlWriter(root);
     let params = paramsFromUrl();
@@ -34,6 +40,15 @@
     };
     let latest = 0;
     let focusAfterRender = false;
+    // The answer taken back with "Change": still marked when its question shows again.
+    let changed = null;
+    // Whether the last result shown ended the walk (its options or a pointer elsewhere).
+    let shownFinal = false;
+    let firstRender = true;
+    // A link with answers opens at the result, unless the reader moved meanwhile or the link
+    // names a place on the page.
+    const openedWithAnswers = Object.keys(params).length > 0 && !window.location.hash;
+    const openedAtY = window.scrollY;
 
     const href = (path) => new URL(path, siteRoot).href;
     const stepInfo = (id) => map.steps[id] || { page: "algorithm/", title: id, key: null, choices: [] };
@@ -54,6 +69,7 @@
     }
 
     function answer(key, value) {
+      changed = null;
       const next = { ...params };
       delete next[key];
       if (key === "grade") for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
@@ -64,6 +80,7 @@
     }
 
     function removeAnswer(key) {
+      if (params[key] !== undefined) changed = { key, value: params[key] };
       const next = { ...params };
       delete next[key];
       if (key === "grade") for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
@@ -122,11 +139,14 @@
       const legend = element("legend", {}, `Question: ${stepInfo(question.step).title}`);
       fieldset.append(legend, questionHeading(question.text));
       const choices = element("div", { class: "net-seq-choices", role: "group", "aria-labelledby": "seq-question-text" });
+      const chosen = params[question.key] !== undefined
+        ? params[question.key]
+        : changed && changed.key === question.key ? changed.value : undefined;
       for (const choice of question.choices || []) {
         const value = typeof choice === "string" ? choice : choice.value;
         const label = typeof choice === "string" ? choice : choice.label || choice.value;
         const button = element("button", { type: "button", "data-value": value, name: question.key }, label);
-        if (params[question.key] === value) button.setAttribute("aria-pressed", "true");
+        button.setAttribute("aria-pressed", String(chosen === value));
         button.addEventListener("click", () => answer(question.key, value));
         choices.append(button);
       }
@@ -197,14 +217,17 @@
     }
 
     // ------------------------------------------------------------------ path and answers
-    function answerText(stepId) {
+    // `grading`: what the engine found from the indices, when the reader gave them.
+    function answerText(stepId, grading) {
       const info = stepInfo(stepId);
       if (!info.key) return "";
       if (info.key === "grade" && !params.grade) {
         const given = Object.keys(params)
           .filter(isGradingKey)
           .map((key) => `${fieldInfo(key).label} ${params[key]}`);
-        return given.length ? `worked out from ${given.join(", ")}` : "";
+        if (!given.length) return "";
+        const found = grading && grading.headline ? `${grading.headline}, ` : "";
+        return `${found}worked out from ${given.join(", ")}`;
       }
       const value = params[info.key];
       if (value === undefined) return "";
@@ -212,31 +235,71 @@
       return choice ? choice.label : value;
     }
 
-    function renderPath(path) {
+    function changeButton(name, key, onClick) {
+      const button = element("button", {
+        type: "button",
+        "data-action": "change-answer",
+        "data-key": key,
+        "aria-label": `Change answer: ${name}`,
+      }, "Change");
+      button.addEventListener("click", onClick);
+      return button;
+    }
+
+    // The earlier treatments ticked, as a line of the path; "Change" opens their list.
+    function priorItem() {
+      const names = priorList().map((id) => (map.options[id] ? map.options[id].short_name : id));
+      if (!names.length) return null;
+      const item = element("li", { "data-prior": "" });
+      item.append(element("span", { class: "net-seq-answers__step" }, priorName), document.createTextNode(`: ${names.join(", ")}`));
+      item.append(changeButton(priorName, "prior", () => {
+        priorDetails.open = true;
+        const first = priorChoices.querySelector("input:checked") || priorChoices.querySelector("input");
+        if (first) first.focus();
+        priorDetails.scrollIntoView({ block: "nearest" });
+      }));
+      return { item, text: `${priorName}: ${names.join(", ")}` };
+    }
+
+    function renderPath(path, grading) {
       answersList.replaceChildren();
-      answersEmpty.hidden = path.length > 0;
       const seen = new Set();
+      const summary = [];
       for (const stepId of path) {
         const info = stepInfo(stepId);
         const item = element("li", { "data-step": stepId });
         item.append(element("a", { href: stepHref(stepId) }, info.title));
-        const text = answerText(stepId);
+        const text = answerText(stepId, grading);
         if (text) {
           item.append(document.createTextNode(`: ${text}`));
           if (!seen.has(info.key)) {
-            const change = element("button", {
-              type: "button",
-              "data-action": "change-answer",
-              "data-key": info.key,
-              "aria-label": `Change answer: ${info.title}`,
-            }, "Change");
-            change.addEventListener("click", () => removeAnswer(info.key));
-            item.append(change);
+            item.append(changeButton(info.title, info.key, () => removeAnswer(info.key)));
+            summary.push(text);
           }
           seen.add(info.key);
         }
         answersList.append(item);
       }
+      const prior = priorItem();
+      if (prior) {
+        answersList.append(prior.item);
+        summary.push(prior.text);
+      }
+      answersEmpty.hidden = answersList.children.length > 0;
+      answersBox.hidden = !answersEmpty.hidden;
+      answersCount.textContent = `${summary.length} ${summary.length === 1 ? "answer" : "answers"}`;
+      answersLine.textContent = summary.length ? `: ${summary.join(" · ")}` : "";
+    }
+
+    // Once the walk has ended, its result goes first and the path folds to one line; while it
+    // asks, the question goes first and the result waits below the path.
+    function placeResult(final) {
+      if (final) {
+        if (resultSection.previousElementSibling !== statusNode) statusNode.after(resultSection);
+      } else if (root.lastElementChild !== resultSection) {
+        root.append(resultSection);
+      }
+      if (final !== shownFinal || firstRender) answersBox.open = !final;
     }
 
     // ------------------------------------------------------------------ result
@@ -422,19 +485,42 @@
       slot.after(fix);
     }
 
+    // A link to a place below the calculator (#how-to-read) stays there while the first result
+    // fills the calculator above it.
+    function hashTarget() {
+      if (!firstRender || !window.location.hash) return null;
+      let target = null;
+      try {
+        target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      } catch (error) {
+        return null;
+      }
+      return target && !root.contains(target) ? target : null;
+    }
+
     function render(result) {
+      const kept = hashTarget();
+      const keptTop = kept ? kept.getBoundingClientRect().top : 0;
+      renderResult(result);
+      if (kept) window.scrollBy(0, kept.getBoundingClientRect().top - keptTop);
+    }
+
+    function renderResult(result) {
       clearErrors();
       jsonNode.textContent = JSON.stringify(result, null, 2);
       resultNode.replaceChildren();
       resultNode.dataset.status = result.status;
-      renderPath(result.path || []);
       if (result.pathway && result.pathway !== priorPathway) renderPrior(result.pathway);
+      renderPath(result.path || [], result.grading);
+      const final = result.status === "complete" || result.status === "out_of_scope";
+      placeResult(final);
       if (result.status === "error") {
         showError(result.error || { field: "input", message: "The engine could not read these answers." });
         resultNode.append(
           element("p", { class: "net-result__headline" }, "Cannot continue"),
           element("p", {}, `Check the highlighted answer: ${(result.error || {}).message || ""}`),
         );
+        settle(final);
         return;
       }
       if (result.status === "needs_input") {
@@ -453,13 +539,28 @@
       else if (result.status === "complete") resultNode.append(element("p", {}, label("result", "no_options")));
       if ((result.advice || []).length) resultNode.append(renderAdvice(result.advice));
       resultNode.append(element("p", { class: "net-result__engine" }, `${label("result", "version")} ${result.engine_version || ""}.`));
+      settle(final);
+    }
+
+    // After a render: the reader's next place. An answer moves focus to the next question, or
+    // to the result, brought to the top of the screen, once the walk ends; a link with answers
+    // opens at its result the same way.
+    function settle(final) {
+      const reached = final && (!shownFinal || firstRender);
+      const opened = firstRender && openedWithAnswers && window.scrollY === openedAtY;
+      shownFinal = final;
+      firstRender = false;
+      const question = questionNode.querySelector("h3");
       if (focusAfterRender) {
         focusAfterRender = false;
-        const target = questionNode.querySelector("h3") || root.querySelector("#sequence-result-heading");
-        if (target) {
-          if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-          target.focus();
-        }
+        const target = question || resultHeading;
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        target.focus({ preventScroll: target === resultHeading });
+      }
+      if (reached && (opened || document.activeElement === resultHeading)) {
+        resultHeading.scrollIntoView({ block: "start" });
+      } else if (opened && question) {
+        question.scrollIntoView({ block: "start" });
       }
     }
 

@@ -46,13 +46,20 @@
     if (button) copyStepLink(button);
   });
 
-  // The step whose section holds the top of the page as the reader sees it: the last heading
-  // at or above the line an anchor jump puts a heading on (its scroll-margin-top).
+  // The top of the page as the reader sees it: just under Material's fixed header, where an
+  // anchor jump leaves a heading (about 1 rem below the header).
+  function readingLine() {
+    const header = document.querySelector(".md-header");
+    const rem = parseFloat(window.getComputedStyle(document.documentElement).fontSize) || 16;
+    return (header ? header.getBoundingClientRect().bottom : 0) + 1.5 * rem;
+  }
+
+  // The step whose section holds that line: the last heading at or above it.
   function stepAtTop() {
+    const line = readingLine();
     let current = null;
     for (const heading of document.querySelectorAll(".md-content h2[id]")) {
-      const line = parseFloat(window.getComputedStyle(heading).scrollMarginTop) || 0;
-      if (heading.getBoundingClientRect().top > line + 2) break;
+      if (heading.getBoundingClientRect().top > line) break;
       current = heading;
     }
     return current && current.matches(STEP_HEADINGS) ? current : null;

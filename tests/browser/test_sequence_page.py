@@ -164,9 +164,17 @@ def test_back_and_forward_move_between_steps(sequence_page: Page) -> None:
 def test_change_answer_goes_back_to_that_question(page: Page, site_url: str) -> None:
     page.goto(f"{site_url}{SEQUENCE_PAGE}?{urlencode(GI | {'grade': 'G2'})}")
     wait_for_engine(page)
+    expect(page.get_by_test_id("sequence-result")).to_have_attribute("data-status", "complete")
+    page.get_by_test_id("path-summary").click()  # the path of a finished walk is folded
     change = page.locator("button[data-action='change-answer'][data-key='sstr']")
     change.click()
     assert current_key(page) == "sstr"
+    # The answer taken back stays marked, and only that one.
+    choices = page.get_by_test_id("next-question").locator("button[data-value]")
+    expect(choices.and_(page.locator("[aria-pressed='true']"))).to_have_count(1)
+    expect(choices.and_(page.locator("[data-value='positive']"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
     page.get_by_test_id("next-question").locator("button[data-value='negative']").click()
     expected = web.sequence_params(url_params(page))
     assert url_params(page)["sstr"] == "negative"

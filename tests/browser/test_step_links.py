@@ -17,13 +17,14 @@ DEVICES = ["Pixel 7", "desktop"]
 TAP_MIN_PX = 44
 
 # The step at the top of the page as the reader sees it: the step whose section holds the line
-# an anchor jump puts a heading on (the heading's scroll-margin-top, under the fixed header).
+# just under the fixed header where an anchor jump leaves a heading (1.5 rem below the header);
 # null when that section is not a step (the page's introduction).
 READING = """() => {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  const line = document.querySelector('.md-header').getBoundingClientRect().bottom + 1.5 * rem;
   let top = null;
   for (const h of document.querySelectorAll('.md-content h2[id]')) {
-    const line = parseFloat(getComputedStyle(h).scrollMarginTop) || 0;
-    if (h.getBoundingClientRect().top > line + 2) break;
+    if (h.getBoundingClientRect().top > line) break;
     top = h;
   }
   const root = document.documentElement;
