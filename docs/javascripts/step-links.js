@@ -8,7 +8,10 @@
   "use strict";
   const { copyText, element } = window.NetCommon;
 
-  const STEP_HEADINGS = ".md-content h2.net-step";
+  // A step heading is the h2 the template puts a "Link to this step" box right after.
+  const isStep = (node) =>
+    node instanceof Element && node.tagName === "H2" && !!node.closest(".md-content") &&
+    !!node.nextElementSibling && node.nextElementSibling.classList.contains("net-steplink");
   let lastStatus = null;
 
   // The step's address: this page and the step's anchor (these pages take no query).
@@ -62,7 +65,7 @@
       if (heading.getBoundingClientRect().top > line) break;
       current = heading;
     }
-    return current && current.matches(STEP_HEADINGS) ? current : null;
+    return isStep(current) ? current : null;
   }
 
   function namedStep() {
@@ -75,7 +78,7 @@
       return null;
     }
     const node = document.getElementById(id);
-    return node && node.matches(STEP_HEADINGS) ? node : null;
+    return isStep(node) ? node : null;
   }
 
   // Once scrolling stops: drop a #step the reader has scrolled away from. A step near the end

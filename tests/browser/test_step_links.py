@@ -16,10 +16,13 @@ PNET = "algorithm/pnet/"
 DEVICES = ["Pixel 7", "desktop"]
 TAP_MIN_PX = 44
 
+# A step heading: the h2 that its "Link to this step" box follows (_step.md.j2).
+STEP_HEADING = ".md-content h2:has(+ .net-steplink)"
 # The step at the top of the page as the reader sees it: the step whose section holds the line
 # just under the fixed header where an anchor jump leaves a heading (1.5 rem below the header);
 # null when that section is not a step (the page's introduction).
 READING = """() => {
+  const STEP = "STEP_HEADING";
   const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
   const line = document.querySelector('.md-header').getBoundingClientRect().bottom + 1.5 * rem;
   let top = null;
@@ -30,17 +33,17 @@ READING = """() => {
   const root = document.documentElement;
   return {
     hash: decodeURIComponent(location.hash.slice(1)),
-    top: top && top.classList.contains('net-step') ? top.id : null,
+    top: top && top.matches(STEP) ? top.id : null,
     y: scrollY,
     atEnd: innerHeight + scrollY >= root.scrollHeight - 2,
-    visible: [...document.querySelectorAll('.md-content h2.net-step')]
+    visible: [...document.querySelectorAll(STEP)]
       .filter((h) => {
         const r = h.getBoundingClientRect();
         return r.top >= 0 && r.top < innerHeight;
       })
       .map((h) => h.id),
   };
-}"""
+}""".replace("STEP_HEADING", STEP_HEADING)
 
 
 @pytest.fixture(params=DEVICES)
@@ -85,7 +88,7 @@ def test_the_address_bar_never_names_a_step_the_reader_is_not_at(
     page = on_device.new_page()
     phone = (page.viewport_size or {}).get("width", 0) < 600
     page.goto(site_url + PNET)
-    steps = page.eval_on_selector_all(".md-content h2.net-step", "hs => hs.map(h => h.id)")
+    steps = page.eval_on_selector_all(STEP_HEADING, "hs => hs.map(h => h.id)")
     assert len(steps) >= 8
     if not phone:
         page.mouse.move(400, 400)  # the wheel scrolls what is under the pointer
@@ -133,7 +136,7 @@ def test_link_to_this_step_copies_the_exact_address(
     phone = (page.viewport_size or {}).get("width", 0) < 600
     page.goto(site_url + PNET)
     buttons = page.locator("button[data-step-link]")
-    headings = page.locator(".md-content h2.net-step")
+    headings = page.locator(STEP_HEADING)
     expect(buttons).to_have_count(headings.count())
     step = "pnet-progression-on-ssa"
     button = page.locator(f"button[data-step-link='{step}']")

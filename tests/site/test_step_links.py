@@ -23,21 +23,32 @@ def _steps() -> dict[str, dict]:
 
 
 class _StepLinks(HTMLParser):
-    """Step headings (h2.net-step) in order, and the step each button that follows one names."""
+    """Step headings in order (an h2 with an id right before a step-link box), and for each
+    button in such a box the heading before it and the step it names."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.last_h2: str | None = None  # the id of an h2 just closed, until the next tag
+        self.open_h2: str | None = None
         self.headings: list[str] = []
-        self.buttons: list[tuple[str, str | None]] = []  # (heading before it, its step id)
+        self.buttons: list[tuple[str, str | None]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attr = dict(attrs)
-        classes = (attr.get("class") or "").split()
-        if tag == "h2" and "net-step" in classes:
-            self.headings.append(attr.get("id") or "")
-        if tag == "button" and "data-step-link" in attr:
+        if tag == "h2":
+            self.open_h2 = attr.get("id") or ""
+        elif tag == "div" and "net-steplink" in (attr.get("class") or "").split():
+            if self.last_h2:
+                self.headings.append(self.last_h2)
+        elif tag == "button" and "data-step-link" in attr:
             before = self.headings[-1] if self.headings else ""
             self.buttons.append((before, attr["data-step-link"]))
+        if self.open_h2 is None:
+            self.last_h2 = None
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self.open_h2 is not None:
+            self.last_h2, self.open_h2 = self.open_h2, None
 
 
 def _page(url: str) -> str:
