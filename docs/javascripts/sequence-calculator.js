@@ -80,7 +80,8 @@
     }
 
     function removeAnswer(key) {
-      if (params[key] !== undefined) changed = { key, value: params[key] };
+      changed = { key, value: params[key], indices: {} };
+      if (key === "grade") for (const name of Object.keys(params)) if (isGradingKey(name)) changed.indices[name] = params[name];
       const next = { ...params };
       delete next[key];
       if (key === "grade") for (const name of Object.keys(next)) if (isGradingKey(name)) delete next[name];
@@ -178,7 +179,9 @@
         autocomplete: "off",
         "aria-describedby": `error-${field.key}`,
       });
-      input.value = params[field.key] || "";
+      // After "Change", the indices the grade was worked out from are offered again.
+      const earlier = changed && changed.key === "grade" ? changed.indices[field.key] : undefined;
+      input.value = params[field.key] || earlier || "";
       wrap.append(
         element("label", { for: id }, field.label),
         input,
@@ -195,7 +198,7 @@
       const more = element("details", { class: "net-seq-grade__more" });
       more.append(element("summary", {}, "Counts instead of a percentage or rate"));
       for (const field of GRADING_MORE) more.append(gradingField(field));
-      if (GRADING_MORE.some((key) => params[key])) more.open = true;
+      if (GRADING_MORE.some((key) => params[key] || (changed && changed.indices[key]))) more.open = true;
       form.append(more);
       for (const key of ["ki67", "mitoses"]) {
         form.append(element("p", { class: "net-error", id: `error-${key}`, "data-testid": `error-${key}`, hidden: "" }));

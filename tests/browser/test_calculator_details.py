@@ -49,6 +49,12 @@ def test_the_path_says_the_grade_worked_out_from_the_indices(page: Page, site_ur
     grade_item = page.get_by_test_id("path").locator("li[data-step='grade']")
     expect(grade_item).to_contain_text("NET G2, worked out from Ki-67 (%) 15")
     expect(page.get_by_test_id("path-summary")).to_contain_text("NET G2")
+    # "Change" asks the grade again, with the index the reader gave still in its field.
+    grade_item.get_by_role("button", name="Change answer: WHO grade").click()
+    question = page.get_by_test_id("next-question").locator("fieldset[data-key='grade']")
+    expect(question).to_be_visible()
+    expect(question.get_by_label("Ki-67 (%)")).to_have_value("15")
+    expect(question.locator("button[aria-pressed='true']")).to_have_count(0)
 
 
 def test_earlier_treatments_show_in_the_path(page: Page, site_url: str) -> None:
