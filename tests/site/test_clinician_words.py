@@ -114,7 +114,7 @@ def hits(text: str) -> list[str]:
 def test_the_word_list_catches_what_it_is_for() -> None:
     """The scan can fail: each kind of internal word is found, an address is not."""
     page = (
-        '<p>calculator id prrt_lu177_dotatate; answer <code>hepatic_predominant</code>; '
+        "<p>calculator id prrt_lu177_dotatate; answer <code>hepatic_predominant</code>; "
         "step pnet-progression-on-ssa; python_stdlib.core.zip; steps.json; seed 42</p>"
         '<a title="current_ssa" href="../options/ssa_dose_escalation/">SSA dose escalation</a>'
         '<span class="net-print-url">options/ssa_dose_escalation/</span>'
