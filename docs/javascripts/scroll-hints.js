@@ -6,7 +6,7 @@
 (function () {
   "use strict";
 
-  const HINT = "Wider than the screen: swipe sideways to see the whole table.";
+  const HINT = "Wider than the screen: scroll sideways to see the whole table.";
   const WRAPPER = ".md-typeset .md-typeset__scrollwrap";
 
   function hintFor(wrapper) {

@@ -93,7 +93,7 @@ def test_a_table_fits_or_scrolls_with_a_hint(phone: Page, site_url: str, path: s
         assert wrapper["right"] <= viewport["width"] + 1, wrapper  # never cut off by the page
         if wrapper["overflows"]:
             assert wrapper["marked"] and wrapper["tabindex"] == "0", wrapper
-            assert wrapper["name"] and "swipe sideways" in wrapper["hint"], wrapper
+            assert wrapper["name"] and "scroll sideways" in wrapper["hint"], wrapper
         else:
             assert not wrapper["marked"] and not wrapper["hint"], wrapper
     width = phone.evaluate("() => document.documentElement.scrollWidth")
