@@ -1,6 +1,6 @@
 """The flowchart on the algorithm overview (build_scripts/flowchart.py): a phone's width, the start
 at the top left, every box a link, every branching arrow labelled with the answers in words, no
-label on another label or on a box. On a phone: tests/browser/test_flowchart.py."""
+label on another label or on a box. On a phone: tests/browser/test_flowchart_page.py."""
 
 from __future__ import annotations
 
