@@ -29,6 +29,7 @@ from build_scripts.paths import (
     engine_dir_name,
 )
 from build_scripts.precompress import precompress
+from build_scripts.search_synonyms import add_search_synonyms
 from build_scripts.search_worker import defer_search_index
 from build_scripts.sitemap import DEFAULT_SITE_URL, write_sitemap
 from build_scripts.snapshot import SnapshotError, make_snapshot
@@ -158,6 +159,7 @@ def build_site() -> Path:
     write_sitemap(SITE, os.environ.get("SITE_URL") or DEFAULT_SITE_URL)
     add_compile_hints(SITE)  # Material's bundle compiled while it downloads, not when it runs
     defer_search_index(SITE)  # the search index built when a reader searches, not at start-up
+    add_search_synonyms(SITE)  # "Ki67", "Lutathera", brand names: hidden terms in the index
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
     precompress(SITE)
     print(

@@ -57,6 +57,17 @@ PATCHES: tuple[Patch, ...] = (
         "tests/unit/test_search_worker.py, tests/browser/test_search.py",
     ),
     Patch(
+        "search synonyms",
+        (
+            "build_scripts/search_synonyms.py",
+            "build_scripts/data/search_synonyms.toml",
+        ),
+        "the search index's format (search/search_index.json: config.fields with title and "
+        "text boosts, docs with location, title and text) and that the worker indexes every "
+        "field config.fields names while a result shows only the title and text",
+        "tests/unit/test_search_synonyms.py, tests/browser/test_search.py",
+    ),
+    Patch(
         "sitemap for instant navigation",
         ("build_scripts/sitemap.py",),
         "instant navigation takes over only links listed in sitemap.xml",

@@ -88,7 +88,8 @@ def _facts(tree: Tree) -> list[dict[str, Any]]:
             "id": f.id,
             "name": md_text(f.label),
             "description": md_text(f.description),
-            "values": ", ".join(md_text(f.value_labels[v]) for v in f.values),
+            # Not "values": Jinja's fact.values would be the dict method.
+            "value_labels": ", ".join(md_text(f.value_labels[v]) for v in f.values),
         }
         for f in tree.facts.values()
     ]

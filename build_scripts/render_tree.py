@@ -7,12 +7,13 @@ option and evidence pages, the flowchart and the calculator's step map (steps.js
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calculator.grading_text import FIELD_TEXTS
+from calculator.grading_text import FIELD_TEXTS, HEADLINES
 from calculator.sequencing.model import Branch, Condition, NumRange, Recommendation, Step, Tree
 
 # Docs-relative Markdown paths of the generated algorithm pages, by step pathway.
@@ -137,8 +138,15 @@ def key_catalogue(tree: Tree) -> dict[str, KeyInfo]:
         )
     keys.setdefault("prior", KeyInfo("Earlier treatment includes", {}))
     keys.setdefault("ki67_value", KeyInfo("Ki-67 index", {}))
-    keys.setdefault("grading_class", KeyInfo("Class from the grading engine", {}))
+    keys.setdefault("grading_class", KeyInfo("WHO classification", _class_labels()))
     return keys
+
+
+def _class_labels() -> dict[str, str]:
+    """The grading engine's classes in its own headline words, without the grade it adds
+    ("MiNEN, neuroendocrine component {grade}" gives "MiNEN")."""
+    grade = re.compile(r"\s*\(\{grade\}\)|,[^,]*\{grade\}|\s*\{grade\}")
+    return {name: grade.sub("", text) for name, text in HEADLINES.items()}
 
 
 def _range_text(r: NumRange) -> str:

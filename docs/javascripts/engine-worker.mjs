@@ -2,7 +2,8 @@
 // It is served from a versioned folder next to the Pyodide runtime, so every URL here is
 // relative to this file. Protocol (CONTRIBUTING.md): {type: "boot"} once, then requests
 // {id, kind, params, warmUp?}; replies {id, ok, result | message}; events
-// {type: "progress" | "ready" | "failed"}.
+// {type: "progress" | "ready" | "failed"}. A progress stage is plain words a reader sees
+// ("downloading", "preparing", "almost ready"), never a file name.
 
 const base = new URL("./", import.meta.url);
 // Memory of an interpreter that has already started, installed our wheel and imported the
@@ -142,7 +143,8 @@ self.fetch = async (input, init) => {
       );
     }
     seen.add(name);
-    post({ type: "progress", stage: `downloaded ${name}`, fraction: 0.15 + 0.2 * seen.size });
+    // Three of the runtime files are fetched on any boot; progress names no file (engine.js).
+    post({ type: "progress", stage: "downloading", fraction: Math.min(0.2 + 0.2 * seen.size, 0.8) });
   }
   return response;
 };
@@ -157,7 +159,7 @@ function fail(error) {
 }
 
 async function boot() {
-  post({ type: "progress", stage: "downloading the Python runtime", fraction: 0.1 });
+  post({ type: "progress", stage: "downloading", fraction: 0.1 });
   let loadPyodide;
   let pyodideVersion;
   try {
@@ -190,7 +192,7 @@ async function boot() {
   snapshot?.catch(() => {});
   wheel?.catch(() => {});
   await pageSettled;
-  post({ type: "progress", stage: "starting the Python runtime", fraction: 0.2 });
+  post({ type: "progress", stage: "preparing", fraction: 0.2 });
   let pyodide;
   let restored = false;
   if (response) {
@@ -209,11 +211,11 @@ async function boot() {
     } catch (error) {
       if (failed) throw error; // a hosting error already reported (wrong MIME type...)
       console.warn(`The Python snapshot was refused (${error}); starting Python normally.`);
-      post({ type: "progress", stage: "starting the Python runtime", fraction: 0.5 });
+      post({ type: "progress", stage: "preparing", fraction: 0.5 });
     }
   }
   if (!restored) pyodide = await loadPyodide({ ...options, packages: [PACKAGE] });
-  post({ type: "progress", stage: "loading the calculator", fraction: 0.95 });
+  post({ type: "progress", stage: "almost ready", fraction: 0.95 });
   const web = pyodide.pyimport("calculator.web");
   const version = JSON.parse(web.handle("version", "{}"));
   return { web, version: { ...version, snapshot: restored } };

@@ -24,7 +24,9 @@
   let worker = null;
   let state = "idle"; // idle | loading | ready | failed
   let failure = "";
-  let progress = { stage: "", fraction: 0 };
+  // stage: plain words with a percentage, shown by the calculators' status line ("preparing,
+  // 20 %"); fraction and percent never go back, even when a step is retried.
+  let progress = { stage: "starting, 0 %", fraction: 0, percent: 0 };
   let nextId = 1;
   let watchdog = null;
   const pending = new Map();
@@ -104,13 +106,15 @@
     worker.addEventListener("message", (event) => {
       const message = event.data || {};
       if (message.type === "progress") {
-        progress = { stage: message.stage, fraction: message.fraction };
+        const fraction = Math.max(progress.fraction, Number(message.fraction) || 0);
+        const percent = Math.round(fraction * 100);
+        progress = { stage: `${message.stage}, ${percent} %`, fraction, percent };
         armWatchdog();
         emit();
       } else if (message.type === "ready") {
         clearTimeout(watchdog);
         performance.mark("net-engine-ready"); // read by make bench
-        progress = { stage: "ready", fraction: 1 };
+        progress = { stage: "ready", fraction: 1, percent: 100 };
         resolveReady(message);
         setState("ready");
       } else if (message.type === "failed") {
