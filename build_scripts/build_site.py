@@ -155,7 +155,7 @@ def build_site() -> Path:
     add_compile_hints(SITE)  # Material's bundle compiled while it downloads, not when it runs
     defer_search_index(SITE)  # the search index built when a reader searches, not at start-up
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
-    precompress(SITE)
+    precompress(SITE, prune=True)
     print(
         f"built site/ in {time.monotonic() - started:.1f} s: engine {ENGINE_VERSION}, "
         f"Pyodide {pyodide}, evidence {EVIDENCE_DATE}, engine path {engine_rel}"
