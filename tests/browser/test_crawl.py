@@ -100,17 +100,20 @@ class Visit:
 
 
 class Profile:
-    """One browser context for a profile. With JavaScript each visit gets a new page, so nothing
-    a page left running (a prefetch, a worker) is counted against the next one; without, one
-    page serves every visit."""
+    """One browser context and one page for a profile; every visit of the profile uses them.
+    After a visit with JavaScript the page goes to about:blank, so nothing the visited page left
+    running (its idle-time prefetch, its worker) is counted against the next one."""
 
     def __init__(self, context: BrowserContext) -> None:
         self.context = context
-        self.page: Page | None = None
         self.outside: ExternalRequests = guard(context)
         self.requests: list[tuple[Request, float]] = []  # (request, wall-clock ms seen)
         # The context also sees the worker's requests.
         context.on("request", lambda request: self.requests.append((request, time.time() * 1000)))
+        self.page = context.new_page()
+        self.errors: list[str] = []  # console errors and uncaught exceptions of the visit
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
 
 @dataclass
@@ -120,7 +123,6 @@ class Opened:
     visit: Visit
     state: Profile
     page: Page
-    errors: list[str] = field(default_factory=list)  # console errors and uncaught exceptions
     status: int | None = None
     outside_before: int = 0
 
@@ -165,21 +167,15 @@ class Crawler:
                     self._check_with_js(item)
             finally:
                 if item.visit.profile != NO_JS:
-                    item.page.close()
+                    item.page.goto("about:blank")
             self.visits[(item.visit.profile, url)] = item.visit
 
     def _start(self, name: str, url: str) -> Opened:
         """Start loading `url` in a page of profile `name` (returns once the response came)."""
         state = self.profile(name)
-        if name == NO_JS:
-            state.page = state.page or state.context.new_page()
-            page = state.page
-        else:
-            page = state.context.new_page()
+        page = state.page
         item = Opened(Visit(name, url), state, page)
-        if name != NO_JS:
-            page.on("console", lambda m: item.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda error: item.errors.append(str(error)))
+        state.errors.clear()
         state.requests.clear()
         item.outside_before = len(state.outside)
         try:
@@ -198,7 +194,7 @@ class Crawler:
             item.visit.broken = "".join(traceback.format_exception(error, limit=-4))
 
     def _check_with_js(self, item: Opened) -> None:
-        visit, state, page, errors = item.visit, item.state, item.page, item.errors
+        visit, state, page, errors = item.visit, item.state, item.page, item.state.errors
         path = page_of(visit.url)
         query = CALCULATOR_QUERIES.get(path, "") if "?" in visit.url else ""
 
