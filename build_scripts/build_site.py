@@ -161,7 +161,7 @@ def build_site() -> Path:
     defer_search_index(SITE)  # the search index built when a reader searches, not at start-up
     add_search_synonyms(SITE)  # "Ki67", "Lutathera", brand names: hidden terms in the index
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
-    precompress(SITE)
+    precompress(SITE, prune=True)
     print(
         f"built site/ in {time.monotonic() - started:.1f} s: engine {ENGINE_VERSION}, "
         f"Pyodide {pyodide}, evidence {EVIDENCE_DATE}, engine path {engine_rel}"

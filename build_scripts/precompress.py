@@ -3,9 +3,9 @@
 Web servers (nginx gzip_static/brotli_static, Apache and IIS rewrites, build_scripts/serve.py)
 send these instead of compressing on every request. A copy is kept only when it saves more
 than 10 % (python_stdlib.zip and the wheel are already deflated). Brotli at quality 11 is slow
-on the runtime and the snapshot, so results are cached by content hash under build/ (entries no
-build uses any more are dropped), and files are compressed on every core at once (brotli and
-zlib release Python's lock while they work).
+on the runtime and the snapshot, so results are cached by content hash under build/ (the site
+build drops the entries it no longer uses), and files are compressed on every core at once
+(brotli and zlib release Python's lock while they work).
 """
 
 from __future__ import annotations
@@ -94,10 +94,12 @@ def _precompress_one(path: Path, suffix: str, cache: Path | None) -> tuple[Path 
     return None, entry
 
 
-def precompress(site: Path, cache: Path | None = CACHE) -> list[Path]:
+def precompress(site: Path, cache: Path | None = CACHE, *, prune: bool = False) -> list[Path]:
     """Write `<file>.br` and `<file>.gz` next to each file that shrinks by more than 10 %.
 
     Stale copies of files that no longer qualify are removed. Returns the files written.
+    `prune` empties the cache of entries `site` did not use: only for the site the cache is
+    kept for (make dist and the tests call this on other folders with the same cache).
     """
     # Largest first, so the slowest jobs do not start last.
     jobs = [
@@ -107,7 +109,7 @@ def precompress(site: Path, cache: Path | None = CACHE) -> list[Path]:
     ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = list(pool.map(lambda job: _precompress_one(*job, cache), jobs))
-    if cache is not None and cache.is_dir():
+    if prune and cache is not None and cache.is_dir():
         used = {entry for _, entry in results}
         for entry in cache.iterdir():
             if entry not in used:

@@ -13,8 +13,10 @@ error on screen (CALCULATOR_QUERIES), and checks, in this order:
   violation (also those not logged), no request leaving 127.0.0.1, during the whole visit.
 Without JavaScript every page stays readable and calculators say why they cannot run.
 
-A visit keeps each check's failure; the tests below report them one by one, so a failure names
-its check, profile and page. Behaviour of one feature (keyboard use, a tooltip shown, printing,
+A URL is opened in every profile at once (one context each, so requests and console output stay
+apart), then checked profile by profile while the other pages finish loading. A visit keeps each
+check's failure; the tests below report them one by one, so a failure names its check, profile
+and page. Behaviour of one feature (keyboard use, a tooltip shown, printing,
 a search...) is tested by scenario modules (test_accessibility.py, test_tooltips.py...).
 """
 
@@ -51,7 +53,8 @@ CALCULATOR_QUERIES = {
     "&pace=progressing&sstr=partial&hepatic_predominant=yes&prolonged_ssa_benefit=yes",
 }
 JS_URLS = [*PAGES, *(path + query for path, query in CALCULATOR_QUERIES.items())]
-JS_VISITS = [(profile, url) for profile in JS_PROFILES for url in JS_URLS]
+JS_VISITS = [(profile, url) for url in JS_URLS for profile in JS_PROFILES]
+CRAWLED = {DESKTOP: JS_URLS, PHONE: JS_URLS, NO_JS: PAGES}
 ALGORITHM_PAGES = ("algorithm/pnet/", "algorithm/gi/")
 GRADE = "calculator/grade/"
 
@@ -97,17 +100,31 @@ class Visit:
 
 
 class Profile:
-    """One browser context for a profile. With JavaScript each visit gets a new page, so nothing
-    a page left running (a prefetch, a worker) is counted against the next one; without, one
-    page serves every visit."""
+    """One browser context and one page for a profile; every visit of the profile uses them.
+    After a visit with JavaScript the page goes to about:blank, so nothing the visited page left
+    running (its idle-time prefetch, its worker) is counted against the next one."""
 
     def __init__(self, context: BrowserContext) -> None:
         self.context = context
-        self.page: Page | None = None
         self.outside: ExternalRequests = guard(context)
         self.requests: list[tuple[Request, float]] = []  # (request, wall-clock ms seen)
         # The context also sees the worker's requests.
         context.on("request", lambda request: self.requests.append((request, time.time() * 1000)))
+        self.page = context.new_page()
+        self.errors: list[str] = []  # console errors and uncaught exceptions of the visit
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+
+@dataclass
+class Opened:
+    """A page whose navigation to a visit's URL has started."""
+
+    visit: Visit
+    state: Profile
+    page: Page
+    status: int | None = None
+    outside_before: int = 0
 
 
 class Crawler:
@@ -132,43 +149,52 @@ class Crawler:
 
     def visit(self, profile: str, url: str) -> Visit:
         if (profile, url) not in self.visits:
-            visit = Visit(profile, url)
-            state = self.profile(profile)
-            if profile == NO_JS:
-                state.page = state.page or state.context.new_page()
-                self._visit_without_js(visit, state, state.page)
-            else:
-                page = state.context.new_page()
-                try:
-                    self._visit_with_js(visit, state, page)
-                finally:
-                    page.close()
-            self.visits[(profile, url)] = visit
+            self._visit_everywhere(url)
         return self.visits[(profile, url)]
 
     def close(self) -> None:
         for state in self.profiles.values():
             state.context.close()
 
-    def _open(self, visit: Visit, state: Profile, page: Page) -> int | None:
-        state.requests.clear()
-        outside_before = len(state.outside)
-        try:
-            response = page.goto(self.site_url + visit.url.lstrip("/"))
-            page.wait_for_load_state("load")
-        except PlaywrightError as error:
-            visit.broken = "".join(traceback.format_exception(error, limit=-4))
-            return None
-        visit.facts["outside_before"] = outside_before
-        return response.status if response is not None else None
+    def _visit_everywhere(self, url: str) -> None:
+        opened = [self._start(name, url) for name in CRAWLED if url in CRAWLED[name]]
+        for item in opened:
+            try:
+                self._finish(item)
+                if item.visit.broken is None and item.visit.profile == NO_JS:
+                    self._check_without_js(item)
+                elif item.visit.broken is None:
+                    self._check_with_js(item)
+            finally:
+                if item.visit.profile != NO_JS:
+                    item.page.goto("about:blank")
+            self.visits[(item.visit.profile, url)] = item.visit
 
-    def _visit_with_js(self, visit: Visit, state: Profile, page: Page) -> None:
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        status = self._open(visit, state, page)
-        if visit.broken is not None:
+    def _start(self, name: str, url: str) -> Opened:
+        """Start loading `url` in a page of profile `name` (returns once the response came)."""
+        state = self.profile(name)
+        page = state.page
+        item = Opened(Visit(name, url), state, page)
+        state.errors.clear()
+        state.requests.clear()
+        item.outside_before = len(state.outside)
+        try:
+            response = page.goto(self.site_url + url.lstrip("/"), wait_until="commit")
+            item.status = response.status if response is not None else None
+        except PlaywrightError as error:
+            item.visit.broken = "".join(traceback.format_exception(error, limit=-4))
+        return item
+
+    def _finish(self, item: Opened) -> None:
+        if item.visit.broken is not None:
             return
+        try:
+            item.page.wait_for_load_state("load")
+        except PlaywrightError as error:
+            item.visit.broken = "".join(traceback.format_exception(error, limit=-4))
+
+    def _check_with_js(self, item: Opened) -> None:
+        visit, state, page, errors = item.visit, item.state, item.page, item.state.errors
         path = page_of(visit.url)
         query = CALCULATOR_QUERIES.get(path, "") if "?" in visit.url else ""
 
@@ -236,20 +262,17 @@ class Crawler:
                 }
 
         def clean() -> None:
-            assert status == 200
+            assert item.status == 200
             assert page.evaluate("() => window.__cspViolations") == []
             assert not errors, errors
-            outside = state.outside[visit.facts["outside_before"] :]
+            outside = state.outside[item.outside_before :]
             assert not outside, f"requests left 127.0.0.1: {outside}"
 
         visit.run("provenance", provenance)
         visit.run("clean", clean)
 
-    def _visit_without_js(self, visit: Visit, state: Profile, page: Page) -> None:
-        self._open(visit, state, page)
-        if visit.broken is not None:
-            return
-        path = visit.url
+    def _check_without_js(self, item: Opened) -> None:
+        visit, state, page, path = item.visit, item.state, item.page, item.visit.url
 
         def readable() -> None:
             assert page.evaluate("() => 1") == 1  # Playwright's own evaluation still works
@@ -270,7 +293,8 @@ class Crawler:
             visit.facts["h2_visible"] = page.locator("article h2").first.is_visible()
 
         def clean() -> None:
-            outside = state.outside[visit.facts["outside_before"] :]
+            assert item.status == 200
+            outside = state.outside[item.outside_before :]
             assert not outside, f"requests left 127.0.0.1: {outside}"
 
         visit.run("readable", readable)

@@ -144,7 +144,9 @@ class Nginx:
             self.process.wait()
 
 
-@pytest.fixture(scope="module")
+# Session-wide: pytest runs this module's browser tests apart from its others (grouped by the
+# browser parameter), and the bundle is made once for both.
+@pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (SITE / "index.html").is_file():
         pytest.fail("site/ is not built: run `make test` (it builds the site first).")

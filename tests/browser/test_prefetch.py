@@ -58,17 +58,18 @@ def wait_until_engine_ready(page: Page) -> None:
 def test_prefetch_starts_after_load_when_idle_and_engine_gets_ready(
     page: Page, site_url: str
 ) -> None:
-    # Stopped from the start: the page loads at PAGE_CLOCK_START on its clock, and its timers
-    # run only as the test moves the clock on (the page's start-up needs a few: STARTUP_MS).
+    # Stopped before the page exists (a minute on from the install, so the clock has not passed
+    # it yet): the page loads at that time on its clock, and its timers run only as the test
+    # moves the clock on (the page's start-up needs a few: STARTUP_MS).
     page.clock.install(time=PAGE_CLOCK_START)
-    page.clock.pause_at(PAGE_CLOCK_START)
+    page.clock.pause_at(PAGE_CLOCK_START + 60_000)
     requests = recorded(page)
     page.goto(site_url + CONTENT_PAGE)
     page.clock.run_for(STARTUP_MS)
     html = page.locator("html")
     expect(html).to_have_attribute("data-engine-prefetch", "scheduled")
     assert not engine_requests(requests), "the engine was fetched while the page loaded"
-    # The delay counts from the load event, at PAGE_CLOCK_START or later.
+    # The delay counts from the load event, at the paused time or later.
     page.clock.run_for(PREFETCH_DELAY_MS - STARTUP_MS - 1)
     expect(html).to_have_attribute("data-engine-prefetch", "scheduled")
     assert not engine_requests(requests), "the prefetch began before its delay"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext
 
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
 from tests.browser.support import guard, wait_for_engine
@@ -37,18 +37,17 @@ PAPERS = {"A4": 794, "Letter": 816}  # CSS px wide
 class Printed:
     """The page last opened, kept for its other paper size (one load per page)."""
 
-    def __init__(self, page: Page) -> None:
-        self.page = page
+    def __init__(self, context: BrowserContext) -> None:
+        self.outside = guard(context)
+        self.page = context.new_page()
         self.path: str | None = None
 
 
 @pytest.fixture(scope="module")
 def printed(browser: Browser) -> Iterator[Printed]:
     context = browser.new_context(service_workers="block")
-    seen = guard(context)
-    yield Printed(context.new_page())
+    yield Printed(context)
     context.close()
-    assert not seen, f"requests left 127.0.0.1: {seen}"
 
 
 @pytest.mark.parametrize(("path", "paper"), [(p, paper) for p in PAGES for paper in PAPERS])
@@ -72,3 +71,4 @@ def test_page_prints_without_clipping(
     assert not page.locator(".md-sidebar--primary").is_visible()
     pdf = page.pdf(format=paper, print_background=False)
     assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
+    assert not printed.outside, f"requests left 127.0.0.1: {printed.outside}"
