@@ -23,6 +23,9 @@ _ENGINE_INPUTS = (
     "docs/javascripts/engine-worker.mjs",
     "package-lock.json",
     "build_scripts/make_snapshot.mjs",
+    # The wheel's metadata comes from these: a change must not reuse the cache-forever URL.
+    "README.md",
+    "pyproject.toml",
 )
 
 
