@@ -12,7 +12,7 @@ from build_scripts import render_pages
 from build_scripts.paths import DOCS
 from build_scripts.render_tree import ALGORITHM_PAGES, load_tree, page_url, rel, step_page
 from calculator.sequencing.model import Tree
-from tests.unit.test_no_copied_text import _seeds_dir, copied_runs, seed_shingles
+from tests.seed_fingerprints import copied_runs, load
 
 ANCHOR = re.compile(r"\{#([A-Za-z0-9_-]+)\}")
 MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -178,9 +178,7 @@ def test_step_map_for_the_calculator(rendered: Path, tree: Tree) -> None:
 
 
 def test_generated_pages_copy_no_ten_word_run_from_the_seeds(rendered: Path) -> None:
-    if not _seeds_dir().is_dir() or not any(_seeds_dir().glob("*.txt")):
-        pytest.skip(f"seed documents not found at {_seeds_dir()}")
-    seeds = seed_shingles()
+    seeds = load()[1]
     for page in generated(rendered):
         runs = copied_runs(page.read_text(encoding="utf-8"), seeds)
         assert not runs, f"{page.relative_to(rendered)} repeats seed text: {runs}"
