@@ -65,7 +65,6 @@ _BAD_CATEGORIES = {
     "Cf": "an invisible formatting character",
     "Co": "a private-use character",
     "Cs": "a lone surrogate",
-    "Cn": "an unassigned character",
     "Zl": "a line separator (a note is one line)",
     "Zp": "a paragraph separator (a note is one line)",
 }

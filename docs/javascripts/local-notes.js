@@ -5,7 +5,7 @@
 // read is reported where notes would be, and none of it is shown.
 (function () {
   "use strict";
-  const { onPageView, element } = window.NetCommon;
+  const { element } = window.NetCommon;
   const FORMAT = 1;
   // This script is javascripts/local-notes.js: the notes file sits at the site's root, on any
   // host and under any sub-path.
@@ -193,11 +193,18 @@
     if (sequence) watchCalculator(sequence, notes);
   }
 
-  // Only pages with a place for a note ask for the file.
-  onPageView(".md-content", (root) => {
+  // Once per page view (Material's instant navigation swaps .md-content), and only on pages
+  // with a place for a note. Its own mark: `data-mounted` is the calculators'.
+  function pageView() {
+    const root = document.querySelector(".md-content");
+    if (!root || root.hasAttribute("data-local-notes-seen")) return;
+    root.setAttribute("data-local-notes-seen", "");
     if (!root.querySelector("[data-local-notes-for], #sequence-calculator, #grade-calculator")) return;
     load().then((notes) => show(root, notes));
-  });
+  }
+  pageView();
+  if (window.document$) window.document$.subscribe(pageView);
+  else document.addEventListener("DOMContentLoaded", pageView);
 
   // For other scripts (a print or copy view may add the notes): the file's state, and a box.
   window.NetLocalNotes = { load, noteBox };

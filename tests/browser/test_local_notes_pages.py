@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, Page, Playwright, Route, expect
 
 from build_scripts import local_notes as tool
 from build_scripts.make_dist import HOSTING, bundle_name
@@ -244,3 +244,23 @@ def test_notes_file_is_served_fresh_and_uncompressed(hosted: Hosted) -> None:
     assert done.returncode == 0, done.stderr
     status, headers, body = fetch(url)
     assert status == 200 and body == hosted.notes_file.read_bytes() != hosted.edited
+
+
+def test_notes_follow_instant_navigation(page: Page, site_url: str) -> None:
+    """Served at the root, Material moves between pages without reloading: each page view
+    asks for the notes again and fills its own places."""
+    body = json.dumps(EXAMPLE)
+    asked: list[str] = []
+
+    def notes(route: Route) -> None:
+        asked.append(route.request.url)
+        route.fulfill(status=200, content_type="application/json", body=body)
+
+    page.route("**/local-notes.json", notes)
+    page.goto(f"{site_url}algorithm/pnet/")
+    check_note(page, STEP, NOTES[STEP])
+    page.evaluate("window.__samePage = true")
+    page.locator(f'a[href$="options/{PRRT}/#{PRRT}-at-{STEP}"]').first.click()
+    check_note(page, PRRT, NOTES[PRRT])
+    assert page.evaluate("window.__samePage") is True  # no reload
+    assert len(asked) == 2
