@@ -15,7 +15,7 @@ help:
 	@echo "make test    lint, site build, then unit, site, browser (Chromium) and WebKit tests in one run"
 	@echo "make test-unit / test-site / test-browser   one tier (tests/unit, tests/site, tests/browser)"
 	@echo "make bench   benchmarks of the calculator pages (prints a table)"
-	@echo "make dist    hospital hosting bundle in dist/"
+	@echo "make dist    hospital hosting bundle in dist/ (LOCAL_NOTES=file adds local notes)"
 
 # The stamps re-run an install only when its pinned inputs change.
 $(VENV)/.installed: pyproject.toml
@@ -37,8 +37,9 @@ nginx:
 webkit:
 	@bash $(SETUP) webkit
 
+# LOCAL_NOTES=path/to/local-notes.json builds a hospital's local notes in (HOSTING.md).
 site: setup
-	$(PY) -m build_scripts.build_site
+	$(PY) -m build_scripts.build_site $(if $(LOCAL_NOTES),--local-notes "$(LOCAL_NOTES)")
 
 serve: site
 	$(PY) -m build_scripts.serve --port $(PORT)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from build_scripts.compile_hints import add_compile_hints
 from build_scripts.csp import apply_csp
+from build_scripts.local_notes_site import read_notes, write_local_notes
 from build_scripts.material_patches import check_material_version
 from build_scripts.paths import (
     BUILD,
@@ -141,15 +142,19 @@ def copy_engine(wheel: Path, engine_dir: Path) -> None:
     (engine_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1))
 
 
-def build_site() -> Path:
+def build_site(local_notes: Path | None = None) -> Path:
+    """Build site/; `local_notes` is a hospital's notes file (make site LOCAL_NOTES=...)."""
     started = time.monotonic()
     check_material_version()  # the Material release our patches were written for
+    # Checked first: a refused notes file fails the build before minutes of work.
+    notes = read_notes(local_notes) if local_notes is not None else None
     pyodide = pyodide_version()
     engine_rel = f"assets/engine/{engine_dir_name(ENGINE_VERSION)}/"
     generate_pages()
     wheel = build_wheel()
     run_mkdocs(engine_rel, pyodide)
     copy_engine(wheel, SITE / engine_rel)
+    write_local_notes(SITE, notes)  # the empty file, or the hospital's; the tool's id list
     try:
         # The worker restores this instead of starting CPython (seconds saved on a phone).
         make_snapshot(SITE / engine_rel, wheel, pyodide)
@@ -170,9 +175,16 @@ def build_site() -> Path:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--local-notes",
+        type=Path,
+        default=None,
+        help="the hospital's local-notes.json to build in (HOSTING.md, 'Local notes')",
+    )
+    args = parser.parse_args()
     BUILD.mkdir(exist_ok=True)
-    build_site()
+    build_site(args.local_notes)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Layout (one top folder, so unzipping never scatters files):
         HOSTING.md            how to host it (nginx, Apache, IIS), tested settings
         SHA256SUMS            `sha256sum -c SHA256SUMS` checks every other file
         hosting/              nginx.conf, .htaccess (Apache), web.config (IIS), HOSTING.md,
-                              set_site_url.py (rewrites sitemap.xml for the hosting address)
+                              set_site_url.py (rewrites sitemap.xml for the hosting address),
+                              local_notes.py (edits site/local-notes.json, the hospital's notes)
         site/                 the built site with .br/.gz copies, .htaccess and web.config
 """
 
@@ -19,6 +20,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from build_scripts.local_notes import IDS_FILE
+from build_scripts.local_notes import __file__ as LOCAL_NOTES_TOOL
 from build_scripts.paths import ROOT, SITE
 from build_scripts.precompress import precompress
 from build_scripts.sitemap import __file__ as SITEMAP_SCRIPT
@@ -48,6 +51,8 @@ def stage(site: Path, top: Path) -> None:
     """Lay out the bundle folder `top` from a built `site`."""
     if not (site / "index.html").is_file():
         raise SystemExit(f"No built site at {site}: run `make site` first.")
+    if not (site / IDS_FILE).is_file():  # hosting/local_notes.py cannot run without it
+        raise SystemExit(f"{site} has no {IDS_FILE}: rebuild it with `make site`.")
     missing = [name for name in HOSTING_FILES if not (HOSTING / name).is_file()]
     if missing:
         raise SystemExit(f"hosting files missing from {HOSTING}: {missing}")
@@ -57,6 +62,7 @@ def stage(site: Path, top: Path) -> None:
         shutil.copy2(HOSTING / name, top / "hosting" / name)
     # stdlib only, so an admin runs it with any python3 and no checkout
     shutil.copy2(SITEMAP_SCRIPT, top / "hosting" / "set_site_url.py")
+    shutil.copy2(LOCAL_NOTES_TOOL, top / "hosting" / "local_notes.py")
     for name in IN_SITE_ROOT:
         shutil.copy2(HOSTING / name, top / "site" / name)
     shutil.copy2(HOSTING / "HOSTING.md", top / "HOSTING.md")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import brotli
 
+from build_scripts.local_notes import NOTES_FILE
 from build_scripts.paths import BUILD
 
 # Suffixes worth compressing; everything else (png, already compressed archives...) is skipped.
@@ -38,6 +39,9 @@ SUFFIXES = {
     ".map",
     ".bin",  # the Python memory snapshot: mostly empty pages
 }
+# Edited on the server after the build (hosting/local_notes.py): a copy would go stale and be
+# sent instead of the edit.
+EXCLUDED = {NOTES_FILE}
 MIN_SIZE = 1024  # bytes; smaller files gain nothing worth a second request path
 MAX_RATIO = 0.9  # keep a compressed copy only when it is at most 90 % of the original
 CACHE = BUILD / "precompress-cache"
@@ -58,7 +62,10 @@ def candidates(site: Path) -> list[Path]:
     return sorted(
         path
         for path in site.rglob("*")
-        if path.is_file() and path.suffix.lower() in SUFFIXES and path.stat().st_size > MIN_SIZE
+        if path.is_file()
+        and path.suffix.lower() in SUFFIXES
+        and path.name not in EXCLUDED
+        and path.stat().st_size > MIN_SIZE
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from build_scripts import make_dist as dist
 from build_scripts.csp import CspError, apply_csp
+from build_scripts.local_notes_site import write_local_notes
 from build_scripts.precompress import precompress
 from calculator.version import ENGINE_VERSION
 
@@ -49,6 +50,7 @@ def fake_site(root: Path) -> Path:
     (engine / "pyodide.asm.wasm").write_bytes(b"\0asm" + bytes(range(256)) * 64)
     (engine / "python_stdlib.zip").write_bytes(os.urandom(50_000))  # does not shrink
     (engine / "tiny.js").write_text("x=1")  # below the size limit
+    write_local_notes(site)  # the bundled hosting/local_notes.py needs the id list
     return site
 
 
@@ -135,6 +137,9 @@ def test_dist_bundle_layout_and_checksums(tmp_path: Path, monkeypatch: pytest.Mo
             "hosting/.htaccess",
             "hosting/web.config",
             "hosting/set_site_url.py",
+            "hosting/local_notes.py",
+            "site/local-notes.json",
+            "site/local-notes-ids.json",
             "site/index.html",
             "site/index.html.br",
             "site/index.html.gz",
