@@ -139,3 +139,14 @@ def test_sequence_calculator_by_keyboard(page: Page, site_url: str) -> None:
     assert expected["status"] == "complete", (asked, expected.get("status"))
     options = page.get_by_test_id("options").locator("[data-option-id]")
     expect(options).to_have_count(len(expected["options"]))
+
+
+def test_a_hovered_result_link_keeps_its_contrast(axe_page: Page, site_url: str) -> None:
+    """The pointer left on an option's link after a click: its hover colour on the result's grey
+    ground still passes axe's contrast rule."""
+    query = "&".join(f"{k}={v}" for k, v in SEQUENCE_ANSWERS.items())
+    axe_page.goto(f"{site_url}calculator/sequence/?{query}")
+    link = axe_page.get_by_test_id("options").locator("[data-option-id] a").first
+    expect(link).to_be_visible(timeout=60_000)
+    link.hover()
+    assert "color-contrast" not in " ".join(blocking_violations(axe_page))
