@@ -24,6 +24,7 @@ from build_scripts.paths import (
     PYODIDE_NPM,
     ROOT,
     SITE,
+    VENDORED,
     WHEEL_DIR,
     WORKER_SOURCE,
     engine_dir_name,
@@ -141,6 +142,16 @@ def copy_engine(wheel: Path, engine_dir: Path) -> None:
     (engine_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1))
 
 
+def copy_vendored(site: Path) -> None:
+    """Copy the pinned npm browser libraries (the QR code of "Print summary") into the site."""
+    missing = [str(source) for source in VENDORED.values() if not source.is_file()]
+    if missing:
+        raise BuildError(f"vendored browser files missing: {missing}; run `npm ci`.")
+    for target, source in VENDORED.items():
+        (site / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, site / target)
+
+
 def build_site() -> Path:
     started = time.monotonic()
     check_material_version()  # the Material release our patches were written for
@@ -150,6 +161,7 @@ def build_site() -> Path:
     wheel = build_wheel()
     run_mkdocs(engine_rel, pyodide)
     copy_engine(wheel, SITE / engine_rel)
+    copy_vendored(SITE)
     try:
         # The worker restores this instead of starting CPython (seconds saved on a phone).
         make_snapshot(SITE / engine_rel, wheel, pyodide)
