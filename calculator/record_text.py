@@ -160,6 +160,7 @@ def grade_record(inputs: object, *, today: date) -> Record:
         Item(SITE_BY_ID[site].label, GRADE["site"]),
         Item(GRADE["differentiation_values"][differentiation], GRADE["differentiation"]),
     ]
+    # Necrosis matters only under the thoracic criteria; shown there, or when it was given.
     if "thoracic_criteria_applied" in out["flags"] or inputs.get("necrosis") is not None:  # type: ignore[operator]
         key = "unknown" if necrosis is None else "present" if necrosis else "absent"
         values.append(Item(GRADE["necrosis_values"][key], GRADE["necrosis"]))
@@ -205,12 +206,14 @@ def _error_item(message: str, label: str) -> Item:
 
 
 def _grade_field_label(field: str) -> str:
-    if field in GRADE["field_labels"]:
-        return str(GRADE["field_labels"][field])
+    """How the record names the field an error is about (never its key)."""
+    own = {key: GRADE[key] for key in ("site", "differentiation", "necrosis")}
+    labels: dict[str, str] = {**own, **GRADE["field_labels"]}
+    if field in labels:
+        return str(labels[field])
     if field in grading_text.FIELD_TEXTS:
         return grading_text.FIELD_TEXTS[field].subject
-    simple = {"site": "site", "differentiation": "differentiation", "necrosis": "necrosis"}
-    return str(GRADE[simple[field]]) if field in simple else str(GRADE["field_labels"]["input"])
+    return str(labels["input"])
 
 
 def _reasons(out: Mapping[str, Any]) -> list[str]:

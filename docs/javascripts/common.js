@@ -193,7 +193,7 @@
     area.focus();
     area.select();
     area.setSelectionRange(0, area.value.length); // iOS selects nothing with select() alone
-    statusNode.textContent = "Copying was not allowed: the summary is selected in the box below.";
+    statusNode.textContent = "Not copied: the browser did not allow it. The summary is selected below.";
     return false;
   }
 

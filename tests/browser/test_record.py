@@ -138,7 +138,7 @@ def test_a_refused_clipboard_shows_the_text_selected(
     box = page.get_by_test_id("record-text")
     expect(box).to_be_visible()
     expect(box).to_be_focused()
-    expect(page.locator(".net-copied")).to_contain_text("Copying was not allowed")
+    expect(page.locator(".net-copied")).to_contain_text("Not copied: the browser did not allow it.")
     assert box.input_value() == sequence_record["text"]
     assert box.evaluate("(el) => [el.selectionStart, el.selectionEnd, el.readOnly]") == [
         0,
