@@ -25,6 +25,7 @@ from build_scripts.paths import (
     PYODIDE_NPM,
     ROOT,
     SITE,
+    VENDORED,
     WHEEL_DIR,
     WORKER_SOURCE,
     engine_dir_name,
@@ -142,6 +143,16 @@ def copy_engine(wheel: Path, engine_dir: Path) -> None:
     (engine_dir / "pyodide-lock.json").write_text(json.dumps(lock, indent=1))
 
 
+def copy_vendored(site: Path) -> None:
+    """Copy the pinned npm browser libraries (the QR code of "Print summary") into the site."""
+    missing = [str(source) for source in VENDORED.values() if not source.is_file()]
+    if missing:
+        raise BuildError(f"vendored browser files missing: {missing}; run `npm ci`.")
+    for target, source in VENDORED.items():
+        (site / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, site / target)
+
+
 def build_site(local_notes: Path | None = None) -> Path:
     """Build site/; `local_notes` is a hospital's notes file (make site LOCAL_NOTES=...)."""
     started = time.monotonic()
@@ -155,6 +166,7 @@ def build_site(local_notes: Path | None = None) -> Path:
     run_mkdocs(engine_rel, pyodide)
     copy_engine(wheel, SITE / engine_rel)
     write_local_notes(SITE, notes)  # the empty file, or the hospital's; the tool's id list
+    copy_vendored(SITE)
     try:
         # The worker restores this instead of starting CPython (seconds saved on a phone).
         make_snapshot(SITE / engine_rel, wheel, pyodide)

@@ -11,6 +11,12 @@ SITE = ROOT / "site"
 BUILD = ROOT / "build"
 WHEEL_DIR = BUILD / "wheel"
 PYODIDE_NPM = ROOT / "node_modules" / "pyodide"
+# Browser libraries from npm (pinned by package-lock.json), copied into the site as they are:
+# site path -> file in node_modules. The pages load them from there, never from a CDN.
+NPM = ROOT / "node_modules"
+VENDORED = {
+    "assets/vendor/qrcode-generator/qrcode.js": NPM / "qrcode-generator" / "dist" / "qrcode.js",
+}
 WORKER_SOURCE = DOCS / "javascripts" / "engine-worker.mjs"
 SEARCH_PROLOGUE = DOCS / "javascripts" / "search-worker-prologue.js"
 

@@ -1,8 +1,10 @@
 """Command line: `python -m calculator grade|recommend`, same engine as the site.
 
+`--format text` prints the record summary the pages copy "for the notes"
+(calculator/record_text.py); `--format json` the engine's JSON.
 Exit status: 0 for an answer (ok, incomplete, complete, needs_input, out_of_scope), 2 for an
-error (the JSON is still printed, so scripts can read the reason). `main` is a boundary: an
-unexpected exception is logged with its traceback and answered as an error.
+error (the JSON or text is still printed, so scripts can read the reason). `main` is a
+boundary: an unexpected exception is logged with its traceback and answered as an error.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Mapping
+from datetime import date
 from typing import TextIO
 
+from calculator import record_text
 from calculator.flat_params import grade_inputs
 from calculator.grading import GradeError, GradeResult, grade
 from calculator.sequencing import sequence
@@ -62,7 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reads one JSON object (stdin or --input), or takes the values as flags.",
     )
     grade_cmd.add_argument("--input", metavar="FILE", help="JSON input file (default: stdin)")
-    grade_cmd.add_argument("--format", choices=("text", "json"), help="output format")
+    grade_cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        help="text: the summary for the clinical record; json: the engine's JSON "
+        "(default: text with value flags, json with --input or stdin)",
+    )
     grade_cmd.add_argument("--site", help="primary site, e.g. pancreas, small_intestine, lung")
     grade_cmd.add_argument("--differentiation", help="well, poor or unknown")
     grade_cmd.add_argument("--ki67", metavar="PERCENT", help="Ki-67 index in %%")
@@ -85,7 +93,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reads one JSON object of answers (stdin or --input).",
     )
     recommend_cmd.add_argument("--input", metavar="FILE", help="JSON input file (default: stdin)")
+    recommend_cmd.add_argument(
+        "--format",
+        choices=("text", "json"),
+        help="text: the summary for the clinical record; json: the engine's JSON (default)",
+    )
+    recommend_cmd.add_argument(
+        "--page-url",
+        metavar="URL",
+        help="address of the sequencing calculator page (e.g. "
+        "https://intranet.example/net-guide/calculator/sequence/): the text then ends with "
+        "the link that reopens the result",
+    )
     return parser
+
+
+def _today() -> date:
+    """The date a record summary carries (a function, so tests can fix it)."""
+    return date.today()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         # argparse exits for --help, --version and usage errors; report its status instead.
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    if getattr(args, "page_url", None) is not None:
+        try:
+            record_text.checked_page_url(args.page_url)
+        except ValueError as exc:
+            print(f"error: --page-url: {exc}", file=sys.stderr)
+            return EXIT_ERROR
     try:
         if args.command == "grade":
             return _grade_command(args, sys.stdout)
@@ -104,7 +135,14 @@ def main(argv: list[str] | None = None) -> int:
         # A bug, not bad input: log it with its traceback, and still answer as an error.
         logger.exception("python -m calculator %s failed", args.command)
         message = f"The engine failed on this input ({type(exc).__name__})."
-        if args.command == "grade":
+        if _format(args) == "text":
+            make = (
+                record_text.grade_error_record
+                if args.command == "grade"
+                else record_text.sequence_error_record
+            )
+            print(make("input", message, today=_today()).text, end="", file=sys.stdout)
+        elif args.command == "grade":
             failed = GradeResult(status="error", error=GradeError("input", message))
             print(json.dumps(failed.to_dict(), indent=2, ensure_ascii=False), file=sys.stdout)
         else:
@@ -117,35 +155,57 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _grade_command(args: argparse.Namespace, out: TextIO) -> int:
-    params = {
+def _grade_params(args: argparse.Namespace) -> dict[str, str]:
+    """The values given as flags, under their flat parameter names."""
+    return {
         name: getattr(args, dest)
         for dest, name in _GRADE_FLAGS.items()
         if getattr(args, dest) is not None
     }
+
+
+def _format(args: argparse.Namespace) -> str:
+    """Text by default for values given as flags (a person typing), JSON for a file or stdin."""
+    if args.format is not None:
+        return str(args.format)
+    return "text" if args.command == "grade" and _grade_params(args) else "json"
+
+
+def _grade_command(args: argparse.Namespace, out: TextIO) -> int:
+    params = _grade_params(args)
     if params:
         if args.input is not None:
             print("error: use either --input or value flags, not both", file=sys.stderr)
             return EXIT_ERROR
         inputs: object = grade_inputs(params)
-        fmt = args.format or "text"
     else:
-        fmt = args.format or "json"
         inputs = _read_json(args.input)
+    if _format(args) == "text":
+        if isinstance(inputs, GradeError):
+            record = record_text.grade_error_record(inputs.field, inputs.message, today=_today())
+        else:
+            record = record_text.grade_record(inputs, today=_today())
+        print(record.text, end="", file=out)
+        return EXIT_ERROR if record.status == "error" else EXIT_OK
     if isinstance(inputs, GradeError):
         result = GradeResult(status="error", error=inputs)
     else:
         result = grade(inputs)  # type: ignore[arg-type]
-    if fmt == "text":
-        site = inputs.get("site") if isinstance(inputs, Mapping) else None
-        print(format_text(result, site), file=out)
-    else:
-        print(json.dumps(result.to_dict(), indent=2), file=out)
+    print(json.dumps(result.to_dict(), indent=2), file=out)
     return EXIT_ERROR if result.status == "error" else EXIT_OK
 
 
 def _recommend_command(args: argparse.Namespace, out: TextIO) -> int:
     answers = _read_json(args.input)
+    if _format(args) == "text":
+        if isinstance(answers, GradeError):
+            record = record_text.sequence_error_record(
+                answers.field, answers.message, today=_today()
+            )
+        else:
+            record = record_text.sequence_record(answers, today=_today(), page_url=args.page_url)
+        print(record.text, end="", file=out)
+        return EXIT_ERROR if record.status == "error" else EXIT_OK
     if isinstance(answers, GradeError):
         payload: dict[str, object] = {
             "status": "error",
@@ -172,24 +232,3 @@ def _read_json(path: str | None) -> object:
         return json.loads(text)
     except (ValueError, RecursionError):
         return GradeError("input", "The input is not valid JSON; give one JSON object.")
-
-
-def format_text(result: GradeResult, site: object = None) -> str:
-    """The engine's own words, one line each: the headline (with the site), the sentences
-    under it (values used, areas counted), then each flag with its severity; the engine
-    version last."""
-    engine = f"engine {result.engine_version}"
-    if result.status == "error" or result.error is not None:
-        error = result.error or GradeError("input", "unknown error")
-        return f"Error in {error.field}: {error.message}\n{engine}"
-    out = result.to_dict()
-    head = result.headline
-    if isinstance(site, str) and site.strip():
-        head += f" ({site.strip()[:40]})"
-    if result.status == "incomplete":
-        head = "INCOMPLETE: " + head
-    lines = [head, *out["explanation"], *out["area_explanation"]]  # type: ignore[misc]
-    for detail in out["flag_details"]:  # type: ignore[attr-defined]
-        lines.append(f"{detail['severity']}: {detail['text']} [{detail['id']}]")
-    lines.append(engine)
-    return "\n".join(lines)

@@ -6,7 +6,8 @@ same dotted keys (ki67.positive_cells, mitoses.count, ...), so they are read her
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import string
+from collections.abc import Iterable, Mapping
 
 from calculator.mitoses import SHAPES
 
@@ -56,3 +57,45 @@ def grade_inputs(params: Mapping[str, object]) -> dict[str, object]:
     elif necrosis is not None:
         inputs[NECROSIS_KEY] = necrosis  # the engine rejects it with a `necrosis` error
     return inputs
+
+
+# Bytes URLSearchParams leaves as they are (WHATWG application/x-www-form-urlencoded).
+_URLENCODED_SAFE = frozenset((string.ascii_letters + string.digits + "*-._").encode())
+
+
+def encode_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """A query string (without "?") written byte for byte as the browser's URLSearchParams
+    writes one, so a link the engine builds is the link the page itself would show."""
+
+    def encode(text: str) -> str:
+        return "".join(
+            chr(byte) if byte in _URLENCODED_SAFE else "+" if byte == 0x20 else f"%{byte:02X}"
+            for byte in text.encode("utf-8")
+        )
+
+    return "&".join(f"{encode(key)}={encode(value)}" for key, value in pairs)
+
+
+def flat_value(value: object) -> str:
+    """One input value as the page's query string holds it (numbers as typed, yes/no as
+    true/false)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def grading_params(inputs: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The contract's grading input as flat, dotted parameters (the inverse of grade_inputs)."""
+    pairs: list[tuple[str, str]] = []
+    for key in PLAIN_KEYS:
+        if present(inputs.get(key)):
+            pairs.append((key, flat_value(inputs[key])))
+    for group, keys in (("ki67", KI67_KEYS), ("mitoses", MITOSES_KEYS)):
+        given = inputs.get(group)
+        if isinstance(given, Mapping):
+            pairs += [(f"{group}.{k}", flat_value(given[k])) for k in keys if present(given.get(k))]
+    if inputs.get(NECROSIS_KEY) is not None:
+        pairs.append((NECROSIS_KEY, flat_value(inputs[NECROSIS_KEY])))
+    return pairs

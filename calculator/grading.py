@@ -50,6 +50,7 @@ __all__ = [
     "grade",
     "grade_ki67",
     "grade_mitoses",
+    "read_tumour",
 ]
 
 # Places where metastases are found: a clinician may type them, but they are not primaries.
@@ -432,6 +433,16 @@ def _words(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     return " ".join(value.strip().casefold().replace("-", " ").replace("_", " ").split())
+
+
+def read_tumour(inputs: Mapping[str, object]) -> tuple[str, str, bool | None]:
+    """The site id, differentiation and necrosis as the engine reads them (for the record
+    summary); bad input raises FieldError, as in `grade`."""
+    return (
+        _read_site(inputs.get("site")),
+        _read_differentiation(inputs.get("differentiation")),
+        _read_necrosis(inputs.get("necrosis")),
+    )
 
 
 def _read_site(value: object) -> str:

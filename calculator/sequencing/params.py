@@ -8,8 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from calculator.flat_params import grade_inputs, is_grading_key, present
-from calculator.sequencing.contract import ANSWER_VALUES, PRIOR_KEY
+from calculator.flat_params import (
+    encode_query,
+    flat_value,
+    grade_inputs,
+    grading_params,
+    is_grading_key,
+    present,
+)
+from calculator.sequencing.contract import ANSWER_VALUES, GRADING_KEYS, PRIOR_KEY
 from calculator.sequencing.engine import sequence
 from calculator.version import ENGINE_VERSION
 
@@ -58,3 +65,19 @@ def sequence_params(params: Mapping[str, str]) -> dict[str, object]:
             "engine_version": ENGINE_VERSION,
         }
     return sequence(params_to_answers(params)).to_dict()
+
+
+def answers_to_query(answers: Mapping[str, object]) -> str:
+    """The page's query string (without "?") for `answers`: the inverse of params_to_answers,
+    in the contract's key order, encoded as the browser encodes it (the reopening link)."""
+    pairs: list[tuple[str, str]] = []
+    for key in ANSWER_VALUES:
+        if present(answers.get(key)):
+            pairs.append((key, flat_value(answers[key])))
+    prior = answers.get(PRIOR_KEY)
+    if isinstance(prior, list | tuple):
+        prior = ",".join(str(p) for p in prior)
+    if present(prior):
+        pairs.append((PRIOR_KEY, str(prior)))
+    pairs += grading_params({k: answers[k] for k in GRADING_KEYS if k in answers})
+    return encode_query(pairs)

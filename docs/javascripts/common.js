@@ -1,6 +1,6 @@
 // Small helpers shared by the calculator pages: page mounting under instant navigation,
-// query-string state, copying to the clipboard and the copy-link button. No page-specific
-// logic here.
+// query-string state, copying to the clipboard, the copy-link button and "Copy for the notes".
+// No page-specific logic here.
 (function () {
   "use strict";
 
@@ -136,6 +136,67 @@
     return copied;
   }
 
+  // The reader's own date, YYYY-MM-DD: the record summary says when it was made.
+  function localDate() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  }
+
+  // The engine's record summary of the page's inputs (calculator/record_text.py, request
+  // `kind`), asked once per set of inputs and kept: "Copy for the notes" and "Print summary"
+  // then use it inside the reader's click, where some browsers alone allow copying and
+  // printing. `extra()` adds fields to the request (the page's address).
+  function recordKeeper(kind, extra) {
+    let kept = null; // { key, promise, value }
+    const requestFor = (params) => ({ params: { ...params }, date: localDate(), ...(extra ? extra() : {}) });
+    return {
+      ask(params) {
+        const request = requestFor(params);
+        const key = JSON.stringify(request);
+        if (kept && kept.key === key) return kept.promise;
+        const entry = { key, value: null };
+        entry.promise = window.NetEngine.run(kind, request).then((value) => {
+          entry.value = value;
+          return value;
+        });
+        entry.promise.catch(() => {
+          if (kept === entry) kept = null; // asked again next time
+        });
+        kept = entry;
+        return entry.promise;
+      },
+      // The summary of these inputs if it is already here, else null.
+      ready(params) {
+        return kept && kept.key === JSON.stringify(requestFor(params)) ? kept.value : null;
+      },
+    };
+  }
+
+  // "Copy for the notes": put the record's text on the clipboard and say so in `statusNode` (a
+  // live region). Where the browser refuses, the text is shown selected in the read-only box
+  // `fallback`, for the reader to copy by hand.
+  async function copyRecord(record, statusNode, fallback) {
+    const area = fallback.querySelector("textarea");
+    fallback.hidden = true;
+    if (!record || typeof record.text !== "string") {
+      const reason = record && record.error ? ` ${record.error.message}` : "";
+      statusNode.textContent = `The summary could not be made.${reason}`;
+      return false;
+    }
+    if (await copyText(record.text)) {
+      statusNode.textContent = "Summary copied: paste it into the notes.";
+      return true;
+    }
+    area.value = record.text;
+    fallback.hidden = false;
+    area.focus();
+    area.select();
+    area.setSelectionRange(0, area.value.length); // iOS selects nothing with select() alone
+    statusNode.textContent = "Not copied: the browser did not allow it. The summary is selected below.";
+    return false;
+  }
+
   // Let `node` grow but not shrink while the reader edits: a result that gets shorter would
   // move everything below it under the reader's finger, and each such move re-lays out and
   // repaints the page and wakes Material's resize observers, in the frames a keystroke's result
@@ -175,5 +236,6 @@
 
   window.NetCommon = {
     onPageView, paramsFromUrl, queryFor, urlWriter, copyText, copyLink, holdHeight, element,
+    localDate, recordKeeper, copyRecord,
   };
 })();

@@ -292,7 +292,17 @@
     for (const node of document.querySelectorAll(".net-print-url")) {
       node.textContent = window.location.href;
     }
+    markPrintDate();
   }
+
+  // A printed page says when it was printed (the reader's own date; print-only, extra.css).
+  function markPrintDate() {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    const day = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    for (const node of document.querySelectorAll(".net-print-date__day")) node.textContent = day;
+  }
+  window.addEventListener("beforeprint", markPrintDate);
 
   // This script runs in <head>: the page's body is not parsed yet. The build marks calculator
   // pages in <head>, so start their worker now (make bench reports when: net-engine-start).

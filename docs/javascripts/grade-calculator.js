@@ -4,10 +4,14 @@
 // and flag texts. This file only collects inputs and shows the answer.
 (function () {
   "use strict";
-  const { onPageView, paramsFromUrl, urlWriter, copyLink, holdHeight, element } = window.NetCommon;
+  const {
+    onPageView, paramsFromUrl, urlWriter, copyLink, holdHeight, element, recordKeeper, copyRecord,
+  } = window.NetCommon;
 
   // A form with every field empty: the page asks the engine nothing for it.
   const isBlank = (params) => Object.values(params).every((value) => !value);
+  // The record summary ("Copy for the notes") is asked for once typing pauses, not per key.
+  const RECORD_PAUSE_MS = 400;
 
   function mount(root) {
     const form = root.querySelector("form");
@@ -21,6 +25,10 @@
     const resultHeading = root.querySelector("#grade-result-heading");
     const resultHeight = holdHeight(resultNode);
     const url = urlWriter(root);
+    const copyRecordButton = root.querySelector('[data-action="copy-record"]');
+    const fallback = root.querySelector('[data-testid="copy-fallback"]');
+    const records = recordKeeper("grade_record");
+    let recordTimer = 0;
     let latest = 0;
 
     const field = (name) => form.elements.namedItem(name);
@@ -196,6 +204,11 @@
       const answer = empty ? null : window.NetEngine.run("grade", params);
       if (typing) url.soon(params);
       else url.now(params, false);
+      // A summary shown for copying by hand belongs to the inputs it was made from.
+      fallback.hidden = true;
+      copiedNode.textContent = "";
+      copyRecordButton.disabled = empty;
+      clearTimeout(recordTimer);
       if (empty) {
         clearErrors();
         resultNode.replaceChildren(placeholder.cloneNode(true));
@@ -208,6 +221,7 @@
         if (ticket === latest) {
           render(result); // drop answers overtaken by newer typing
           markFirstResult();
+          recordTimer = setTimeout(() => records.ask(params).catch(() => {}), RECORD_PAUSE_MS);
         }
       } catch (error) {
         // Engine failure is shown by the status panel; keep the inputs as they are.
@@ -246,6 +260,21 @@
       resultHeading.setAttribute("tabindex", "-1");
       resultHeading.focus({ preventScroll: true });
       resultHeading.scrollIntoView({ block: "start" });
+    });
+    copyRecordButton.addEventListener("click", () => {
+      url.flush();
+      const params = collect();
+      if (isBlank(params)) return;
+      // Kept already: copied within the click itself (Safari allows the clipboard only there).
+      const kept = records.ready(params);
+      if (kept) {
+        copyRecord(kept, copiedNode, fallback);
+        return;
+      }
+      records.ask(params).then(
+        (record) => copyRecord(record, copiedNode, fallback),
+        () => copyRecord(null, copiedNode, fallback),
+      );
     });
     root.querySelector('[data-action="copy-link"]').addEventListener("click", () => {
       url.flush(); // the link carries what was just typed

@@ -4,7 +4,10 @@
 // textContent and setAttribute only: nothing from the URL is ever parsed as HTML.
 (function () {
   "use strict";
-  const { onPageView, paramsFromUrl, urlWriter, copyLink, element } = window.NetCommon;
+  const {
+    onPageView, paramsFromUrl, urlWriter, copyLink, element, recordKeeper, copyRecord,
+  } = window.NetCommon;
+  const SVG = "http://www.w3.org/2000/svg";
 
   // Grading keys of shared/spec/grading.md that the page can take instead of a G1-G3 answer;
   // their labels and keyboards come from the engine's field texts (steps.json).
@@ -32,6 +35,12 @@
     const priorChoices = root.querySelector(".net-seq-prior__choices");
     const priorName = root.querySelector(".net-seq-prior__name").textContent;
     const generalError = root.querySelector('[data-testid="error-input"]');
+    const fallback = root.querySelector('[data-testid="copy-fallback"]');
+    const printButton = root.querySelector('[data-action="print-summary"]');
+    // The record's link reopens the result: this page's own address with the answers.
+    const records = recordKeeper("sequence_record", () => ({
+      page_url: `${window.location.origin}${window.location.pathname}`,
+    }));
     const url = urlWriter(root);
     let params = paramsFromUrl();
     let map = {
@@ -577,11 +586,14 @@
 
     async function update() {
       const ticket = ++latest;
+      fallback.hidden = true; // a summary shown for copying by hand belongs to older answers
+      copiedNode.textContent = "";
       try {
         const result = await window.NetEngine.run("sequence", params);
         if (ticket === latest) {
           render(result); // a newer answer overtook this one
           markFirstResult();
+          records.ask(params).catch(() => {}); // ready for "Copy for the notes" and the print
         }
       } catch (error) {
         // Engine failure is shown by the status panel.
@@ -604,6 +616,138 @@
         text.textContent = `Loading the calculator engine (${progress.stage || "starting"})…`;
       }
     }
+
+    // ------------------------------------------------------------------ record summary
+    // Kept already: used within the click itself (some browsers allow the clipboard and the
+    // print dialog only there); otherwise asked for first.
+    function withRecord(use) {
+      const kept = records.ready(params);
+      if (kept) return use(kept);
+      return records.ask(params).then(use, () => use(null));
+    }
+
+    root.querySelector('[data-action="copy-record"]').addEventListener("click", () => {
+      withRecord((record) => copyRecord(record, copiedNode, fallback));
+    });
+
+    // The QR code library (qrcode-generator, vendored at build time), loaded when first
+    // wanted: when the reader points at or focuses "Print summary".
+    let qrLoading = null;
+    function loadQr() {
+      if (window.qrcode) return Promise.resolve(window.qrcode);
+      if (!qrLoading) {
+        qrLoading = new Promise((resolve, reject) => {
+          const script = element("script", { src: new URL(root.dataset.qrScript, window.location.href).href });
+          script.addEventListener("load", () => resolve(window.qrcode));
+          script.addEventListener("error", () => {
+            qrLoading = null;
+            script.remove();
+            reject(new Error("the QR code library could not be loaded"));
+          });
+          document.head.append(script);
+        });
+      }
+      return qrLoading;
+    }
+    for (const event of ["pointerenter", "focus", "touchstart"]) {
+      printButton.addEventListener(event, () => loadQr().catch(() => {}), { passive: true });
+    }
+
+    // The link as a QR code: an SVG path drawn module by module (no markup from strings).
+    function qrCode(text) {
+      const qr = window.qrcode(0, "M");
+      qr.addData(text);
+      qr.make();
+      const count = qr.getModuleCount();
+      const quiet = 4; // the blank margin a reader needs around the code
+      const size = count + 2 * quiet;
+      const svg = document.createElementNS(SVG, "svg");
+      svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+      svg.setAttribute("class", "net-print-summary__qr");
+      svg.setAttribute("data-testid", "print-qr");
+      svg.setAttribute("shape-rendering", "crispEdges");
+      svg.setAttribute("aria-hidden", "true");
+      const background = document.createElementNS(SVG, "rect");
+      for (const [key, value] of Object.entries({ width: size, height: size, fill: "#fff" })) background.setAttribute(key, value);
+      let d = "";
+      for (let row = 0; row < count; row += 1) {
+        for (let col = 0; col < count; col += 1) {
+          if (qr.isDark(row, col)) d += `M${col + quiet} ${row + quiet}h1v1h-1z`;
+        }
+      }
+      const path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", d);
+      path.setAttribute("fill", "#000");
+      svg.append(background, path);
+      return svg;
+    }
+
+    // The one-page summary: the record's sections as they are, the link as text and as a QR
+    // code, and nothing of the site around it (extra.css hides the rest while it prints).
+    function summaryNode(record) {
+      const box = element("div", { class: "net-print-summary", "data-testid": "print-summary" });
+      const head = element("div", { class: "net-print-summary__head" });
+      const titles = element("div", {});
+      titles.append(element("p", { class: "net-print-summary__title" }, record.title));
+      if (record.notice) titles.append(element("p", { class: "net-print-summary__notice" }, record.notice));
+      head.append(titles);
+      if (record.link && /^https?:/.test(record.link) && window.qrcode) {
+        try {
+          head.append(qrCode(record.link));
+        } catch (error) {
+          // A link too long for a QR code: it is printed as text below all the same.
+        }
+      }
+      box.append(head);
+      for (const section of record.sections || []) {
+        const part = element("section", { class: "net-print-summary__section" });
+        if (section.heading) part.append(element("h2", {}, section.heading));
+        const list = element(section.bullets ? "ul" : "div", { class: "net-print-summary__items" });
+        for (const item of section.items) {
+          const line = element(section.bullets ? "li" : "p", {});
+          if (item.label) line.append(element("strong", {}, `${item.label}:`), document.createTextNode(" "));
+          line.append(document.createTextNode(item.text));
+          list.append(line);
+        }
+        part.append(list);
+        box.append(part);
+      }
+      const foot = element("div", { class: "net-print-summary__foot" });
+      if (record.link) {
+        const link = element("p", { class: "net-print-summary__link" });
+        link.append(element("strong", {}, `${record.link_label}:`), document.createTextNode(` ${record.link}`));
+        foot.append(link);
+      }
+      foot.append(element("p", {}, (record.footer || []).join(" ")));
+      foot.append(element("p", { class: "net-print-summary__judgement" }, record.judgement));
+      box.append(foot);
+      return box;
+    }
+
+    function printRecord(record) {
+      if (!record || typeof record.text !== "string") {
+        copyRecord(record, copiedNode, fallback); // says why there is no summary
+        return;
+      }
+      for (const old of document.querySelectorAll(".net-print-summary")) old.remove();
+      document.body.append(summaryNode(record));
+      document.documentElement.classList.add("net-printing-summary");
+      const done = () => {
+        document.documentElement.classList.remove("net-printing-summary");
+        for (const old of document.querySelectorAll(".net-print-summary")) old.remove();
+      };
+      window.addEventListener("afterprint", done, { once: true });
+      window.print();
+    }
+
+    printButton.addEventListener("click", () => {
+      if (window.qrcode) {
+        withRecord(printRecord);
+      } else {
+        // Without the library the summary still prints, its link as text only.
+        loadQr().catch(() => null).then(() => withRecord(printRecord));
+      }
+    });
 
     root.querySelector('[data-action="copy-link"]').addEventListener("click", () => copyLink(copiedNode));
     root.querySelector('[data-action="reset"]').addEventListener("click", () => {

@@ -268,7 +268,9 @@ URL_SPY = """() => {
   const replace = History.prototype.replaceState;
   window.__order = [];
   Worker.prototype.postMessage = function (...args) {
-    if (!args[0].warmUp) window.__order.push("engine"); // not the engine's own warm-up
+    // The grade requests: not the engine's own warm-up, nor the record summary that follows a
+    // pause in typing (kind "grade_record", for "Copy for the notes").
+    if (!args[0].warmUp && args[0].kind === "grade") window.__order.push("engine");
     return post.apply(this, args);
   };
   History.prototype.replaceState = function (...args) {

@@ -7,15 +7,25 @@ import json
 import logging
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from calculator import cli
-from calculator.cli import format_text, main
+from calculator import cli, record_text
+from calculator.cli import main
 from calculator.grading import grade
 from calculator.grading_text import FLAG_TEXTS
 from calculator.version import ENGINE_VERSION
+
+TODAY = date(2026, 8, 1)
+
+
+@pytest.fixture(autouse=True)
+def fixed_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record summary carries the day it was made: fixed here."""
+    monkeypatch.setattr(cli, "_today", lambda: TODAY)
+
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -97,23 +107,18 @@ def test_human_flags_give_text(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     ]
     code, out = run_cli(monkeypatch, capsys, argv)
     assert code == 0
-    # The engine's own words, one line each: headline, explanation, flags, engine version.
-    result = grade(
-        {
-            "site": "pancreas",
-            "differentiation": "well",
-            "ki67_percent": "2",
-            "mitoses": {"per_2mm2": "5"},
-        }
-    ).to_dict()
-    assert out.splitlines() == [
-        f"{result['headline']} (pancreas)",
-        *result["explanation"],
-        f"note: {FLAG_TEXTS['discordant_indices_higher_grade_used'].text} "
-        "[discordant_indices_higher_grade_used]",
-        f"engine {ENGINE_VERSION}",
-    ]
-    assert out.startswith("NET G2 (pancreas)\nThe mitotic count sets the grade.")
+    # Values given as flags print the record summary: the same text the pages copy.
+    inputs = {
+        "site": "pancreas",
+        "differentiation": "well",
+        "ki67_percent": "2",
+        "mitoses": {"per_2mm2": "5"},
+    }
+    assert out == record_text.grade_record(inputs, today=TODAY).text
+    assert "Result: NET G2\nThe mitotic count sets the grade.\n" in out
+    assert f"- Note: {FLAG_TEXTS['discordant_indices_higher_grade_used'].text}\n" in out
+    assert f"NET Guide calculator {ENGINE_VERSION}" in out
+    assert out.endswith("Supports, and does not replace, clinical judgement.\n")
 
 
 def test_human_flags_json_format(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -159,7 +164,7 @@ def test_each_flag_path(
         monkeypatch, capsys, ["grade", "--site", "pancreas", "--differentiation", "well", *argv]
     )
     assert code == 0
-    assert out.startswith(expected)
+    assert f"\nResult: {expected}" in out
 
 
 @pytest.mark.parametrize(
@@ -172,14 +177,15 @@ def test_necrosis_flag(
     argv = ["grade", "--site", "lung", "--mitoses", "1", "--necrosis", necrosis]
     code, out = run_cli(monkeypatch, capsys, argv)
     assert code == 0
-    assert out.startswith(expected)
+    assert out.splitlines()[1].startswith(expected) or f"Result: {expected}" in out
 
 
 def test_human_flags_error_text(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     code, out = run_cli(monkeypatch, capsys, ["grade", "--site", "liver", "--ki67", "5"])
     assert code == 2
-    assert out.startswith("Error in site:")
-    assert "metastases" in out
+    assert out.splitlines()[1] == "NO RESULT: these values could not be graded."
+    assert "Primary site: The liver is where metastases sit" in out
+    assert "Result:" not in out
 
 
 def test_flags_and_input_together_are_refused(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
@@ -191,41 +197,60 @@ def test_text_format_for_json_input(monkeypatch: pytest.MonkeyPatch, capsys) -> 
     inputs = {"site": "pancreas", "ki67_percent": "30"}
     code, out = run_cli(monkeypatch, capsys, ["grade", "--format", "text"], json.dumps(inputs))
     assert code == 0
-    assert out.startswith(
-        "INCOMPLETE: Grade G3, differentiation needed (NET G3 or NEC) (pancreas)\n"
-    )
-    assert f"warning: {FLAG_TEXTS['differentiation_required'].text}" in out
+    lines = out.splitlines()
+    assert lines[1].startswith("INCOMPLETE: this is not a final grade")
+    assert "Result: Grade G3, differentiation needed (NET G3 or NEC)" in lines
+    assert f"- Warning: {FLAG_TEXTS['differentiation_required'].text}" in lines
 
 
-def test_format_text_for_nec() -> None:
-    line = format_text(
-        grade({"site": "colon", "differentiation": "poor", "ki67_percent": 70}), "colon"
-    )
-    assert line.startswith("Neuroendocrine carcinoma (NEC) (colon)\nHigh grade by definition")
-    assert line.splitlines()[-2].endswith("[mitoses_missing]")
-    both = grade(
-        {
-            "site": "colon",
-            "differentiation": "poor",
-            "ki67_percent": 70,
-            "mitoses": {"per_2mm2": 30},
-        }
-    )
-    lines = format_text(both).splitlines()
-    assert lines[-2:] == [
-        "Values used: Ki-67 70 %; mitoses 30 per 2 mm².",
-        f"engine {ENGINE_VERSION}",
-    ]
+def test_text_format_for_unreadable_json(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["grade", "--format", "text"], "{oops")
+    assert code == 2
+    assert out.splitlines()[1].startswith("NO RESULT")
+    assert "not valid JSON" in out
 
 
-def test_format_text_shows_a_bound_and_the_thoracic_grade() -> None:
-    lung = grade(
-        {"site": "lung", "mitoses": {"per_2mm2": 3}, "necrosis": False, "ki67_percent": ">20"}
+def test_text_format_shows_a_bound_and_the_thoracic_grade(
+    monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    argv = ["grade", "--site", "lung", "--mitoses", "3", "--necrosis", "no", "--ki67", ">20"]
+    code, out = run_cli(monkeypatch, capsys, argv)
+    assert code == 0
+    assert "Result: Atypical carcinoid (G2)" in out
+    assert "Ki-67: above 20 % (reported as a bound)\n" in out
+
+
+def test_recommend_text_is_the_record_summary(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    answers = {"site": "pancreas", "differentiation": "well", "grade": "G1"}
+    page = "https://intranet.example/net-guide/calculator/sequence/"
+    argv = ["recommend", "--format", "text", "--page-url", page]
+    code, out = run_cli(monkeypatch, capsys, argv, json.dumps(answers))
+    assert code == 0
+    assert out == record_text.sequence_record(answers, today=TODAY, page_url=page).text
+    assert f"Reopen to finish: {page}?site=pancreas&differentiation=well&grade=G1\n" in out
+    # Without the page's address the text gives the link's query.
+    code, out = run_cli(monkeypatch, capsys, ["recommend", "--format", "text"], json.dumps(answers))
+    assert "address): ?site=pancreas&differentiation=well&grade=G1\n" in out
+
+
+@pytest.mark.parametrize(
+    "stdin", ['{"site": "pancreas", "stage": "metastatic"}', "{oops", "[1, 2]"]
+)
+def test_recommend_text_error_exits_2(monkeypatch: pytest.MonkeyPatch, capsys, stdin: str) -> None:
+    code, out = run_cli(monkeypatch, capsys, ["recommend", "--format", "text"], stdin)
+    assert code == 2
+    assert out.splitlines()[1] == "NO RESULT: an answer could not be used."
+
+
+def test_recommend_refuses_a_bad_page_url(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("{}"))
+    code = main(["recommend", "--format", "text", "--page-url", "intranet/sequence"])
+    printed = capsys.readouterr()
+    assert code == 2 and printed.out == ""
+    assert (
+        printed.err
+        == "error: --page-url: The page address must be an http:// or https:// address.\n"
     )
-    lines = format_text(lung, "lung").splitlines()
-    assert lines[0] == "Atypical carcinoid (G2) (lung)"
-    assert "Ki-67 above 20 % (reported as a bound)" in lines[1]
-    assert lines[-2].endswith("[ki67_reported_as_bound]")
 
 
 def test_unexpected_failure_is_logged_and_answered(

@@ -141,16 +141,16 @@ def test_float_noise_does_not_add_a_field() -> None:
     assert fields_to_cover(10, Fraction(10, 42) - Fraction(1, 10**12)) == 43
 
 
-def test_the_command_line_text_names_the_areas() -> None:
-    from calculator.cli import format_text
+def test_the_record_summary_names_the_areas() -> None:
+    from datetime import date
 
-    result = grade(
-        {
-            "site": "pancreas",
-            "differentiation": "well",
-            "mitoses": {"count": "3", "hpf": "50", "field_area_mm2": "0.2"},
-        }
-    )
-    lines = format_text(result).splitlines()
+    from calculator.record_text import grade_record
+
+    inputs = {
+        "site": "pancreas",
+        "differentiation": "well",
+        "mitoses": {"count": "3", "hpf": "50", "field_area_mm2": "0.2"},
+    }
+    lines = grade_record(inputs, today=date(2026, 8, 1)).text.splitlines()
     assert "Area counted: 10 mm²." in lines
     assert "Fields of this size needed to cover 10 mm²: 50." in lines
