@@ -92,6 +92,19 @@ def engine_files(site: Path) -> dict:
     }
 
 
+def calculator_pages(site: Path) -> list[str]:
+    """The calculators' pages (marked in <head> by docs/overrides/main.html): saving the engine
+    saves them too, so "Keep available offline" works for a calculator never opened."""
+    pages = sorted(
+        html.parent.relative_to(site).as_posix() + "/"
+        for html in site.rglob("index.html")
+        if '<meta name="net-calculator"' in html.read_text(encoding="utf-8")
+    )
+    if not pages:
+        raise ServiceWorkerError("no calculator page found (<meta name=\"net-calculator\">)")
+    return pages
+
+
 def megabytes(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
@@ -205,6 +218,7 @@ def write_service_worker(site: Path, *, version: str, evidence_date: str) -> dic
         "evidence_date": evidence_date,
         "build": build_id(site),
         "engine": engine,
+        "calculator_pages": calculator_pages(site),
         "offline_page": OFFLINE_PAGE,
         "host_edited": list(HOST_EDITED),
     }

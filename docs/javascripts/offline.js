@@ -5,7 +5,8 @@
 // (it came from the copy saved on the device), the calculators' engine saved once a calculator
 // has been opened, the home page's "Keep available offline" button, the offline page's list
 // of saved pages. A newer build of the site gets a banner with its version and evidence date;
-// Reload switches to it. <html data-offline-engine="saving|saved|failed"> is a test hook.
+// Reload switches to it. Test hooks: <html data-offline="ready"> once the worker is active and
+// this page is saved; <html data-offline-engine="saving|saved|failed">.
 (function () {
   "use strict";
 
@@ -86,8 +87,8 @@
     ensureBar();
     indicator.hidden = !offline;
     indicator.textContent = offline
-      ? `Offline: the copy saved on this device (version ${meta("net-version")}, ` +
-        `evidence date ${meta("net-evidence-date")})`
+      ? `Offline: saved copy, version ${meta("net-version")}, ` +
+        `evidence date ${meta("net-evidence-date")}`
       : "";
     markBar();
   }
@@ -176,6 +177,10 @@
 
   // --- saving: the first page, the engine ----------------------------------------------------
 
+  function markReady() {
+    document.documentElement.setAttribute("data-offline", "ready");
+  }
+
   // The page that registered the worker loaded before it: save it and the files it loaded.
   function saveFirstPage(worker) {
     const engine = document.querySelector('meta[name="net-engine-path"]');
@@ -186,7 +191,7 @@
       if (!url.startsWith(siteRoot.href) || (engineBase && url.startsWith(engineBase))) continue;
       urls.push(url);
     }
-    ask(worker, { type: "save-page", urls }).catch(() => {});
+    ask(worker, { type: "save-page", urls }).then(markReady, () => {});
   }
 
   function markEngine(state) {
@@ -216,29 +221,29 @@
     const status = block.querySelector('[data-testid="offline-keep-status"]');
     if (!button || !status || block.dataset.netReady) return;
     block.dataset.netReady = "1";
+    const worker = await activeWorker(); // never, without a service worker: the block stays hidden
     block.hidden = false;
     const saved = () => {
       status.textContent = SAVED_TEXT;
-      button.disabled = true;
+      button.closest("p").hidden = true; // the button and the size: nothing left to do
     };
-    button.addEventListener("click", () => {
+    button.addEventListener("click", async () => {
       button.disabled = true;
       status.textContent = "Saving… 0 %";
-      keepEngine((fraction) => {
-        status.textContent = `Saving… ${percent(fraction)}`;
-      }).then(
-        (result) => {
-          if (result.cached) saved();
-          else throw new Error("incomplete");
-        },
-      ).catch((error) => {
+      try {
+        const result = await keepEngine((fraction) => {
+          status.textContent = `Saving… ${percent(fraction)}`;
+        });
+        if (!result.cached) throw new Error("not every file was saved");
+        saved();
+      } catch (error) {
         status.textContent =
           `Could not save the engine (${error.message}). Try again with a connection.`;
         button.disabled = false;
-      });
+      }
     });
     try {
-      const current = await ask(await activeWorker(), { type: "engine-status" });
+      const current = await ask(worker, { type: "engine-status" });
       if (current.cached) saved();
     } catch (error) {
       // no answer: the button still works
@@ -282,15 +287,25 @@
     }
   }
 
+  // Page views do not wait for the registration: offline, register() waits for the network.
+  if (container.controller) {
+    container.controller.postMessage({ type: "refresh" });
+    markReady();
+  } else {
+    activeWorker().then(saveFirstPage, () => {});
+  }
+  if (window.document$) window.document$.subscribe(onPageView);
+  else onPageView();
   container
-    .register(new URL("sw.js", siteRoot), { scope: siteRoot.pathname })
+    .getRegistration(siteRoot.href)
+    .then(
+      (found) =>
+        found || container.register(new URL("sw.js", siteRoot), { scope: siteRoot.pathname }),
+    )
     .then((registered) => {
       registration = registered;
       watchUpdates();
-      if (container.controller) container.controller.postMessage({ type: "refresh" });
-      else activeWorker().then(saveFirstPage, () => {});
-      if (window.document$) window.document$.subscribe(onPageView);
-      else onPageView();
+      checkForUpdate();
     })
     .catch(() => {}); // no worker (the host lacks sw.js): the site works as before
   window.addEventListener("online", checkReachable);

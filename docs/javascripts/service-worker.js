@@ -8,8 +8,9 @@
 // - pages and their files as they are visited (from the cache first: within one build they
 //   never change; a new build is a new service worker, offered by the page's update banner);
 // - files a hospital edits after the build (local notes, sitemap, manifest): network first;
-// - the calculator engine (assets/engine/<version>-<hash>/, about 8 MB compressed) only when
-//   the page asks (a calculator opened, or "Keep available offline"): never on install.
+// - the calculator engine (assets/engine/<version>-<hash>/, the site's largest download) and
+//   the calculators' pages only when a page asks (a calculator opened, or "Keep available
+//   offline" on the home page): never on install.
 // Messages from pages (docs/javascripts/offline.js): version, skip-waiting, save-page,
 // saved-pages, engine-status, keep-engine (answers progress, then the status), refresh.
 
@@ -95,12 +96,16 @@ async function page({ request }) {
   return response;
 }
 
+// This build's engine from the device once saved; any engine folder from the network only (a
+// tab still showing an older build asks for its own engine: it is never cached as a page file).
 async function engineFile({ request }) {
+  if (!request.url.startsWith(ENGINE_BASE)) return fetch(request);
   const cached = await caches.match(request.url, { ...MATCH, cacheName: ENGINE });
   return cached || fetch(request);
 }
 
-workbox.routing.registerRoute(({ url }) => url.href.startsWith(ENGINE_BASE), engineFile);
+const ENGINES = new URL("../", ENGINE_BASE).href; // every versioned engine folder
+workbox.routing.registerRoute(({ url }) => url.href.startsWith(ENGINES), engineFile);
 workbox.routing.registerRoute(
   ({ url }) => HOST_EDITED.has(pageKey(url)),
   new workbox.strategies.NetworkFirst({ cacheName: PAGES, matchOptions: MATCH }),
@@ -135,12 +140,17 @@ function engineURL(name) {
   return new URL(name, ENGINE_BASE).href;
 }
 
+const CALCULATOR_PAGES = NET.calculator_pages.map((path) => new URL(path, SCOPE).href);
+
+// The engine and the calculators' pages, all on the device.
 async function engineCached() {
-  if (!(await caches.has(ENGINE))) return false; // asking creates no cache
+  if (!(await caches.has(ENGINE)) || !(await caches.has(PAGES))) return false; // creates none
   const cache = await caches.open(ENGINE);
-  const has = async (names) =>
-    (await Promise.all(names.map((name) => cache.match(engineURL(name), MATCH)))).every(Boolean);
-  return (await has(NET.engine.files)) &&
+  const pages = await caches.open(PAGES);
+  const all = async (found) => (await Promise.all(found)).every(Boolean);
+  const has = (names) => all(names.map((name) => cache.match(engineURL(name), MATCH)));
+  return (await all(CALCULATOR_PAGES.map((url) => pages.match(url, MATCH)))) &&
+    (await has(NET.engine.files)) &&
     ((await has(NET.engine.snapshot)) || (await has(NET.engine.fallback)));
 }
 
@@ -204,7 +214,10 @@ function keepEngine(progress) {
           await Promise.all(NET.engine.fallback.map(save));
         }
       })();
-      await Promise.all([...NET.engine.files.map(save), python]);
+      const pages = savePages(CALCULATOR_PAGES).then((failed) => {
+        if (failed.length > 0) throw new Error(`${failed.length} calculator page(s) not saved`);
+      });
+      await Promise.all([...NET.engine.files.map(save), python, pages]);
       return engineStatus();
     })().finally(() => {
       saving = null;
@@ -215,8 +228,10 @@ function keepEngine(progress) {
 
 // --- pages and builds ----------------------------------------------------------------------------
 
-// Returns the addresses that could not be fetched (offline meanwhile).
-async function savePages(urls) {
+// Returns the addresses that could not be fetched (offline meanwhile). `cacheMode` "force-cache"
+// takes the browser's copy as it is: for the files the page that registered the worker has
+// just loaded, which are this build's.
+async function savePages(urls, cacheMode = "default") {
   const cache = await caches.open(PAGES);
   const failed = [];
   await Promise.all(
@@ -226,7 +241,7 @@ async function savePages(urls) {
       const key = isPage(url) ? pageKey(url) : url.href;
       if ((await caches.match(key, MATCH)) !== undefined) return;
       try {
-        const response = await fetch(key);
+        const response = await fetch(key, { cache: cacheMode });
         if (cacheable(response) && !response.redirected) await cache.put(key, response);
       } catch (error) {
         failed.push(key);
@@ -288,7 +303,7 @@ self.addEventListener("message", (event) => {
     } else if (message.type === "skip-waiting") {
       await self.skipWaiting();
     } else if (message.type === "save-page") {
-      await savePages(Array.isArray(message.urls) ? message.urls.map(String) : []);
+      await savePages(Array.isArray(message.urls) ? message.urls.map(String) : [], "force-cache");
       reply({ saved: true });
     } else if (message.type === "saved-pages") {
       reply({ pages: await savedPages() });

@@ -41,7 +41,13 @@ from build_scripts.serve import SiteHandler
 from build_scripts.service_worker import write_service_worker
 from calculator import web
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
-from tests.browser.support import ExternalRequests, guard, wait_for_engine, wait_for_json
+from tests.browser.support import (
+    ExternalRequests,
+    blocking_violations,
+    guard,
+    wait_for_engine,
+    wait_for_json,
+)
 
 GRADE = {"site": "pancreas", "differentiation": "well", "ki67_percent": "12"}
 ENGINE_SAVE_TIMEOUT_MS = 120_000
@@ -143,6 +149,22 @@ def wait_until_controlled(page: Page) -> None:
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
 
 
+# Whether a page (path from the site's root) is in one of the pages caches.
+SAVED = """async (path) => {
+  const url = new URL(path, document.querySelector("link[rel=manifest]").href).href;
+  for (const name of await caches.keys()) {
+    if (name.startsWith("net-guide-pages-") && (await (await caches.open(name)).match(url))) {
+      return true;
+    }
+  }
+  return false;
+}"""
+
+
+def page_saved(page: Page, path: str) -> bool:
+    return page.evaluate(SAVED, path)
+
+
 def cache_names(page: Page) -> list[str]:
     return page.evaluate("async () => await caches.keys()")
 
@@ -171,6 +193,7 @@ def test_visited_pages_and_calculator_work_offline(reader: Reader) -> None:
     page.wait_for_selector(
         "html[data-offline-engine=saved]", state="attached", timeout=ENGINE_SAVE_TIMEOUT_MS
     )
+    assert page_saved(page, "calculator/sequence/")  # never opened, saved with the engine
 
     page.context.set_offline(True)
     responses: list[Response] = []
@@ -182,13 +205,16 @@ def test_visited_pages_and_calculator_work_offline(reader: Reader) -> None:
     assert page.evaluate("window.NetEngine.ready")["snapshot"] is True
     indicator = page.get_by_test_id("offline-indicator")
     expect(indicator).to_be_visible()
-    expect(indicator).to_contain_text(f"version {ENGINE_VERSION}, evidence date {EVIDENCE_DATE}")
+    expect(indicator).to_have_text(
+        f"Offline: saved copy, version {ENGINE_VERSION}, evidence date {EVIDENCE_DATE}"
+    )
     engine = [r for r in responses if "/assets/engine/" in r.url]
     assert len(engine) >= 5 and all(r.from_service_worker for r in engine), engine
 
     page.goto(url)  # visited: from the device, with the button's saved state
     expect(page.get_by_test_id("offline-keep-status")).to_contain_text("Saved on this device")
     expect(page.get_by_test_id("offline-indicator")).to_be_visible()
+    assert not blocking_violations(page)
 
     page.goto(f"{url}glossary/")  # never visited: the offline page, at the address asked for
     expect(page.get_by_test_id("offline-page")).to_be_visible()
@@ -221,6 +247,7 @@ def test_new_version_is_offered_and_replaces_the_old_caches(reader: Reader) -> N
         f"A newer version of this guideline is available (version {B_VERSION}, "
         f"evidence date {B_EVIDENCE_DATE})"
     )
+    assert not blocking_violations(page)
     with page.expect_navigation():
         banner.get_by_role("button", name="Reload").click()
     expect(page.get_by_test_id("site-version")).to_have_text(B_VERSION)
@@ -231,16 +258,5 @@ def test_new_version_is_offered_and_replaces_the_old_caches(reader: Reader) -> N
     assert not [name for name in names if build_a in name], names
     assert [name for name in names if build_b in name], names
     assert [name for name in names if name.startswith("net-guide-engine-")], names
-    # The calculator page the reader had saved under A is saved again, from B.
-    page.wait_for_function(
-        """async () => {
-          for (const name of await caches.keys()) {
-            if (!name.startsWith("net-guide-pages-")) continue;
-            const cache = await caches.open(name);
-            if (await cache.match(new URL("calculator/grade/", location.href).href)) return true;
-          }
-          return false;
-        }""",
-        timeout=30_000,
-        polling=100,
-    )
+    # The pages the reader had saved under A are saved again, from B.
+    page.wait_for_function(SAVED, arg="calculator/sequence/", timeout=30_000, polling=100)

@@ -14,7 +14,7 @@ from build_scripts.paths import SITE
 from build_scripts.precompress import MAX_RATIO
 from build_scripts.service_worker import megabytes
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
-from tests.built_site import HTML_FILES
+from tests.built_site import CALCULATORS, HTML_FILES
 
 SW = SITE / "sw.js"
 
@@ -35,6 +35,8 @@ def test_service_worker_names_this_build() -> None:
     assert re.fullmatch(r"[0-9a-f]{16}", config["build"])
     (engine,) = (SITE / "assets" / "engine").iterdir()
     assert config["engine"]["path"] == f"assets/engine/{engine.name}/"
+    # Saving the engine saves these pages too (CALCULATORS: the built site's calculator pages).
+    assert config["calculator_pages"] == list(CALCULATORS)
     for imported in re.findall(r'"(assets/workbox/[^"]+\.js)"', SW.read_text()):
         assert (SITE / imported).is_file(), imported
 
