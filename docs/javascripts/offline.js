@@ -282,8 +282,10 @@
     if (keep) setUpKeepButton(keep);
     const saved = document.querySelector("[data-net-saved-pages]");
     if (saved) listSavedPages(saved);
-    if (document.querySelector("[data-net-calculator]") !== null) {
-      keepEngine().catch(() => {}); // a calculator opened: it should work offline next time
+    if (document.querySelector("[data-net-calculator]") !== null && window.NetEngine) {
+      // A calculator opened: it should work offline next time. Saved once the engine is ready,
+      // so its files come from the browser's cache, not a second download.
+      window.NetEngine.ready.then(() => keepEngine()).catch(() => {});
     }
   }
 
