@@ -300,9 +300,11 @@
   else onPageView();
   container
     .getRegistration(siteRoot.href)
-    .then(
-      (found) =>
-        found || container.register(new URL("sw.js", siteRoot), { scope: siteRoot.pathname }),
+    .then((found) =>
+      // Ours, not a worker of another site higher up on the same host.
+      found && found.scope === siteRoot.href
+        ? found
+        : container.register(new URL("sw.js", siteRoot), { scope: siteRoot.pathname }),
     )
     .then((registered) => {
       registration = registered;
