@@ -3,7 +3,8 @@ service-worker.js, build_scripts/service_worker.py), in Chromium with a phone's 
 
 These tests, and test_apache.py's, let the service worker run (`service_workers="allow"`);
 every other browser test blocks it, so none inherits a worker or its caches. This module's two
-tests are one reader's story on one origin (a server port of its own) and one context, in order:
+tests are one reader's story on one origin (a server port of its own) and one context, in order,
+with the site under a sub-path (/net-guide/), as many hospitals host it:
 
 1. The reader opens the home page and a calculator, loses the network and reloads: the page
    and the calculator answer from the device, with the offline indicator; a page never opened
@@ -55,8 +56,12 @@ B_VERSION = "9.9.9"
 B_EVIDENCE_DATE = "2099-12-31"
 
 
+SUB_PATH = "/net-guide/"  # hospitals often host the site under a path, not at the root
+
+
 class Served:
-    """The site on a free port of 127.0.0.1; `directory` can be switched between requests."""
+    """The site under SUB_PATH on a free port of 127.0.0.1; `directory` can be switched
+    between requests. Anything outside SUB_PATH is not found."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -66,9 +71,16 @@ class Served:
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, directory=str(served.directory), **kwargs)
 
+            def send_head(self):  # type: ignore[no-untyped-def]
+                if not self.path.startswith(SUB_PATH):
+                    self.send_error(404)
+                    return None
+                self.path = "/" + self.path.removeprefix(SUB_PATH)
+                return super().send_head()
+
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{SUB_PATH}"
 
 
 @contextlib.contextmanager
@@ -184,6 +196,17 @@ def test_visited_pages_and_calculator_work_offline(reader: Reader) -> None:
     page, url = reader.page, reader.site.url
     page.goto(url)
     wait_until_controlled(page)
+    scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope == url  # the worker covers the site's path, wherever it is hosted
+    # The installed app starts at, and covers, the site's path.
+    app = page.evaluate(
+        """async () => {
+          const href = document.querySelector("link[rel=manifest]").href;
+          const manifest = await (await fetch(href)).json();
+          return [href, new URL(manifest.start_url, href).href, new URL(manifest.scope, href).href];
+        }"""
+    )
+    assert app == [f"{url}manifest.webmanifest", url, url]
     expect(page.get_by_test_id("offline-indicator")).to_be_hidden()
     assert not [name for name in cache_names(page) if name.startswith("net-guide-engine-")]
     page.goto(f"{url}calculator/grade/?{urlencode(GRADE)}")
