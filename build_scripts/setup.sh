@@ -59,9 +59,13 @@ case "${1:-}" in
     if [ ! -x /usr/sbin/apache2 ] || [ ! -f /usr/lib/apache2/modules/mod_rewrite.so ]; then
       if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "setup: installing Debian apache2 for the hosting tests"
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-          -o DPkg::Lock::Timeout=300 apache2 >/dev/null \
+        install_apache() {
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 apache2 >/dev/null 2>&1
+        }
+        # The package lists are usually fresh (the chromium or nginx step updated them): update
+        # them only when the install cannot find the package.
+        install_apache || { apt-get update -qq >/dev/null && install_apache; } \
           || die "apt-get could not install apache2."
         # Only the binary and its modules are needed: stop the service the package starts.
         if command -v systemctl >/dev/null; then systemctl disable --now apache2 >/dev/null 2>&1 || true; fi
