@@ -1,5 +1,5 @@
 # Two commands set up everything on a fresh machine: `make serve` and `make test`.
-# Each target installs what it needs (venv, npm packages, Debian chromium when root).
+# Each target installs what it needs (venv, npm packages, Debian chromium, nginx, apache2 when root).
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +8,7 @@ PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
 SETUP := build_scripts/setup.sh
 
-.PHONY: help setup chromium nginx webkit site serve test test-unit test-site test-browser test-webkit lint bench dist clean
+.PHONY: help setup chromium nginx apache webkit site serve test test-unit test-site test-browser test-webkit lint bench dist clean
 
 help:
 	@echo "make serve   build the site and serve it on http://127.0.0.1:$(PORT)/"
@@ -34,6 +34,9 @@ chromium:
 nginx:
 	@bash $(SETUP) nginx
 
+apache:
+	@bash $(SETUP) apache
+
 webkit:
 	@bash $(SETUP) webkit
 
@@ -57,14 +60,14 @@ test-unit: $(VENV)/.installed
 test-site: site
 	$(PY) -m pytest tests/site -q
 
-test-browser: site chromium nginx
+test-browser: site chromium nginx apache
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser -q
 
 test-webkit: site webkit
 	$(PY) -m pytest tests/webkit -q
 
 # One pytest run, fastest tier first, so the closing line counts every test.
-test: lint site chromium nginx webkit
+test: lint site chromium nginx apache webkit
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(TIERS) -q
 
 bench: site chromium

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request
 
@@ -156,8 +156,12 @@ def profiles(playwright: Playwright) -> dict[str, Profile]:
     }
 
 
-def new_context(browser: Browser, profile: Profile) -> BrowserContext:
-    context = browser.new_context(**profile.context_args, service_workers="block")
+def new_context(
+    browser: Browser, profile: Profile, service_workers: Literal["allow", "block"] = "block"
+) -> BrowserContext:
+    """A fresh context for `profile`. The site's service worker is blocked unless a scenario is
+    about it (a content page's first visit counts what it fetches; the offline first result)."""
+    context = browser.new_context(**profile.context_args, service_workers=service_workers)
     context.add_init_script(INIT_SCRIPT)
     return context
 
@@ -197,6 +201,7 @@ class Traffic:
 
     bytes: int = 0
     engine_bytes: int = 0
+    worker_bytes: int = 0  # fetched by the service worker (its script, precache, saved pages)
     requests: list[Request] = field(default_factory=list)
     encodings: dict[str, str] = field(default_factory=dict)  # engine file -> Content-Encoding
     wasm_fetches: int = 0
@@ -214,6 +219,8 @@ class Traffic:
         size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
         self.bytes += size
         self.requests.append(request)
+        if request.service_worker is not None:
+            self.worker_bytes += size
         if "/assets/engine/" not in request.url:
             return
         self.engine_bytes += size

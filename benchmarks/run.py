@@ -32,15 +32,20 @@ Medians of BENCH_RUNS runs (default 5), in Chromium, against a copy of the built
   server ignoring the precompressed files and the Python snapshot withheld (404);
 - the reader: a content page read for 20 s on the phone profile (the engine is prefetched when
   the browser is idle), then a click (instant navigation) to a calculator;
-- content pages: bytes until network idle, and that no engine byte came before the prefetch.
+- content pages: bytes of a first visit until network idle and the service worker has
+  installed (counted: it precaches the offline page's files, never the engine), and that no
+  engine byte came before the prefetch;
+- offline: the grade calculator reloaded with no network once the service worker has saved its
+  engine (first result from the device), desktop and phone.
 
 Timings are reported, never asserted. Output: benchmarks/results/latest.md and latest.json.
 BENCH_ONLY=name,name limits the scenarios (names: direct, alone, defaults, uncompressed, reader,
-content).
+content, offline).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -295,9 +300,11 @@ def reader(browser: Browser, profile: Profile, base: str, link: str) -> dict[str
 
 
 def content_page(browser: Browser, profile: Profile, url: str) -> dict[str, Any]:
-    """Bytes of a content page until network idle; engine requests must not precede the
-    idle-time prefetch (they start at least PREFETCH_DELAY_MS after load)."""
-    context = new_context(browser, profile)
+    """Bytes of a content page's first visit: until network idle and the service worker has
+    installed and saved the page (it precaches the offline page's files, never the engine).
+    Engine requests must not precede the idle-time prefetch (at least PREFETCH_DELAY_MS after
+    load); should the prefetch start before the worker is done, its bytes are left out."""
+    context = new_context(browser, profile, service_workers="allow")
     try:
         traffic = Traffic()
         traffic.attach(context)
@@ -305,13 +312,52 @@ def content_page(browser: Browser, profile: Profile, url: str) -> dict[str, Any]
         throttle(page, profile)
         page.goto(url)
         page.wait_for_load_state("networkidle")
+        page.wait_for_selector("html[data-offline=ready]", state="attached", timeout=60_000)
+        page.wait_for_load_state("networkidle")
         seen = marks(page)
         load = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
+        prefetched = traffic.engine_bytes if seen["prefetch"] is not None else 0
         return {
-            "bytes": traffic.bytes,
+            "bytes": traffic.bytes - prefetched,
+            "worker_bytes": traffic.worker_bytes,
             "engine_bytes_before_prefetch": traffic.engine_bytes if seen["prefetch"] is None else 0,
             "prefetch_state": seen["prefetch_state"],
             "load_ms": load,
+        }
+    finally:
+        context.close()
+
+
+def offline_first_result(browser: Browser, profile: Profile, base: str) -> dict[str, Any]:
+    """A reader opened the home page and the grade calculator once (the service worker saved
+    the engine), then reloads the calculator with no network: its first result, from the
+    device. The profile's CPU throttling applies; the network is off."""
+    context = new_context(browser, profile, service_workers="allow")
+    try:
+        page = context.new_page()
+        page.goto(base)
+        page.wait_for_selector("html[data-offline=ready]", state="attached", timeout=60_000)
+        page.goto(base + GRADE)
+        wait_for_mark(page, "net-first-result")
+        page.wait_for_selector(
+            "html[data-offline-engine=saved]", state="attached", timeout=180_000
+        )
+        context.set_offline(True)
+        traffic = Traffic()
+        traffic.attach(context)
+        throttle(page, dataclasses.replace(profile, network=None))
+        page.reload()
+        wait_for_mark(page, "net-first-result")
+        seen = marks(page)
+        restored = page.evaluate("() => window.NetEngine.ready.then((info) => info.snapshot)")
+        engine = [r for r in traffic.requests if "/assets/engine/" in r.url]
+        responses = [r.response() for r in engine]
+        return {
+            "first_result_ms": seen["first_result"],
+            "engine_ready_ms": seen["engine_ready"],
+            "snapshot": restored,
+            "engine_files": len(engine),
+            "engine_from_worker": sum(bool(r and r.from_service_worker) for r in responses),
         }
     finally:
         context.close()
@@ -494,6 +540,27 @@ def readers(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict
     return rows
 
 
+def offline(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
+    rows = []
+    for profile_name in ("desktop", "phone"):
+        runs = [offline_first_result(browser, known[profile_name], base) for _ in range(RUNS)]
+        rows.append(
+            {
+                "profile": profile_name,
+                "page": "grade",
+                "first_result_ms": round(median([r["first_result_ms"] for r in runs])),
+                "runs_ms": [round(r["first_result_ms"]) for r in runs],
+                "engine_ready_ms": round(median([r["engine_ready_ms"] for r in runs])),
+                "snapshot_restored": sorted({str(r["snapshot"]) for r in runs}),
+                "engine_from_worker": sorted(
+                    {f"{r['engine_from_worker']}/{r['engine_files']}" for r in runs}
+                ),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
 def contents(browser: Browser, base: str, known: dict[str, Profile]) -> list[dict[str, Any]]:
     rows = []
     for path in CONTENT_PAGES:
@@ -504,6 +571,7 @@ def contents(browser: Browser, base: str, known: dict[str, Profile]) -> list[dic
                     "page": "/" + path,
                     "profile": profile_name,
                     "bytes": round(median([r["bytes"] for r in runs])),
+                    "worker_bytes": round(median([r["worker_bytes"] for r in runs])),
                     "engine_bytes_before_prefetch": max(
                         r["engine_bytes_before_prefetch"] for r in runs
                     ),
@@ -755,16 +823,35 @@ def markdown(report: dict[str, Any]) -> str:
         lines.append("")
     if report.get("content"):
         lines += [
-            "## Content pages (until network idle, before the idle-time prefetch)",
+            "## Content pages, first visit (until network idle and the service worker has "
+            "installed; before the idle-time prefetch)",
             "",
-            "| page | profile | bytes | engine bytes before prefetch | load (ms) | prefetch |",
-            "|---|---|---|---|---|---|",
+            "| page | profile | bytes | of which the service worker | engine bytes before "
+            "prefetch | load (ms) | prefetch |",
+            "|---|---|---|---|---|---|---|",
         ]
         for r in report["content"]:
             lines.append(
                 f"| {r['page']} | {r['profile']} | {fmt(r['bytes'])} "
+                f"| {fmt(r.get('worker_bytes'))} "
                 f"| {r['engine_bytes_before_prefetch']} | {fmt(r['load_ms'])} "
                 f"| {', '.join(r['prefetch_states'])} |"
+            )
+        lines.append("")
+    if report.get("offline"):
+        lines += [
+            "## Offline: the grade calculator reloaded with no network (engine saved by the "
+            "service worker)",
+            "",
+            "| profile | first result (ms) | runs (ms) | engine ready (ms) | snapshot "
+            "| engine files from the service worker |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in report["offline"]:
+            lines.append(
+                f"| {r['profile']} | {fmt(r['first_result_ms'])} | {r['runs_ms']} "
+                f"| {fmt(r['engine_ready_ms'])} | {', '.join(r['snapshot_restored'])} "
+                f"| {', '.join(r['engine_from_worker'])} |"
             )
         lines.append("")
     lines += ["## Targets", ""] + [f"- {line}" for line in report["targets"]]
@@ -877,7 +964,15 @@ def main() -> None:
                 name: idle_page_cores(browser, known[name], base + GRADE)
                 for name in ("desktop", "phone")
             }
-            wanted = ONLY or {"direct", "alone", "defaults", "uncompressed", "reader", "content"}
+            wanted = ONLY or {
+                "direct",
+                "alone",
+                "defaults",
+                "uncompressed",
+                "reader",
+                "content",
+                "offline",
+            }
             if "direct" in wanted:
                 report["direct"] = direct(browser, base, known)
             if "alone" in wanted:
@@ -895,6 +990,8 @@ def main() -> None:
                 report["reader"] = readers(browser, base, known)
             if "content" in wanted:
                 report["content"] = contents(browser, base, known)
+            if "offline" in wanted:
+                report["offline"] = offline(browser, base, known)
             browser.close()
     finally:
         shutil.rmtree(site.parent, ignore_errors=True)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from build_scripts.compile_hints import add_compile_hints
 from build_scripts.csp import apply_csp
@@ -33,9 +34,14 @@ from build_scripts.paths import (
 from build_scripts.precompress import precompress
 from build_scripts.search_synonyms import add_search_synonyms
 from build_scripts.search_worker import defer_search_index
+from build_scripts.service_worker import write_service_worker
 from build_scripts.sitemap import DEFAULT_SITE_URL, write_sitemap
 from build_scripts.snapshot import SnapshotError, make_snapshot
+from build_scripts.web_manifest import write_web_manifest
 from calculator.version import ENGINE_VERSION, EVIDENCE_DATE
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 WHEEL_PACKAGE = "net-guide-calculator"  # the [project] name in pyproject.toml
 # Every file in the wheel gets this date (1980-01-01, the earliest a zip holds), so unchanged
@@ -89,7 +95,7 @@ def generate_pages() -> None:
     render_grade_form.write_form()
 
 
-def run_mkdocs(engine_path: str, pyodide: str) -> None:
+def run_mkdocs(engine_path: str, pyodide: str) -> MkDocsConfig:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -103,6 +109,7 @@ def run_mkdocs(engine_path: str, pyodide: str) -> None:
         }
     )
     build(config)  # raises mkdocs.exceptions.Abort on any warning (strict)
+    return config
 
 
 def lock_file_for(wheel: Path, pyodide_lock: dict) -> dict:
@@ -163,7 +170,7 @@ def build_site(local_notes: Path | None = None) -> Path:
     engine_rel = f"assets/engine/{engine_dir_name(ENGINE_VERSION)}/"
     generate_pages()
     wheel = build_wheel()
-    run_mkdocs(engine_rel, pyodide)
+    config = run_mkdocs(engine_rel, pyodide)
     copy_engine(wheel, SITE / engine_rel)
     write_local_notes(SITE, notes)  # the empty file, or the hospital's; the tool's id list
     copy_vendored(SITE)
@@ -177,7 +184,10 @@ def build_site(local_notes: Path | None = None) -> Path:
     add_compile_hints(SITE)  # Material's bundle compiled while it downloads, not when it runs
     defer_search_index(SITE)  # the search index built when a reader searches, not at start-up
     add_search_synonyms(SITE)  # "Ki67", "Lutathera", brand names: hidden terms in the index
+    write_web_manifest(SITE, config.site_name, config.site_description or "")  # installable
     apply_csp(SITE)  # CSP meta with the inline scripts' hashes, before compressing the HTML
+    # Last before compressing: it lists the final files (decisions/0033, 0034).
+    write_service_worker(SITE, version=ENGINE_VERSION, evidence_date=EVIDENCE_DATE)
     precompress(SITE, prune=True)
     print(
         f"built site/ in {time.monotonic() - started:.1f} s: engine {ENGINE_VERSION}, "

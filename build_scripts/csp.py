@@ -64,6 +64,7 @@ def policy(script_hashes: set[str], style_hashes: set[str]) -> str:
             "font-src 'self'",
             "connect-src 'self'",
             "worker-src 'self'",
+            "manifest-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",

@@ -87,6 +87,16 @@ def _compressed(data: bytes, suffix: str, cache: Path | None) -> bytes:
     return out
 
 
+def sent_size(path: Path, cache: Path | None = CACHE) -> int:
+    """Bytes a server sends for `path` to a browser that accepts brotli: the .br copy this
+    module keeps for it (computed through the same cache), or the file itself."""
+    data = path.read_bytes()
+    if path.suffix.lower() not in SUFFIXES or len(data) <= MIN_SIZE:
+        return len(data)
+    compressed = len(_compressed(data, ".br", cache))
+    return compressed if compressed <= MAX_RATIO * len(data) else len(data)
+
+
 def _precompress_one(path: Path, suffix: str, cache: Path | None) -> tuple[Path | None, Path]:
     """Write or remove `path`+`suffix`; returns it if written, and the cache entry used."""
     data = path.read_bytes()

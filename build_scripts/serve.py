@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import email.utils
 import functools
 import http.server
 import io
@@ -72,11 +73,22 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
     def _send_encoded(self, original: str, encoded: str, encoding: str):  # type: ignore[no-untyped-def]
         handle = open(encoded, "rb")  # noqa: SIM115 - closed by copyfile's caller
-        size = os.fstat(handle.fileno()).st_size
+        stat = os.fstat(handle.fileno())
+        # A validator, as nginx and Apache send, so a revalidation (Cache-Control: no-cache)
+        # is a 304 and not the whole file again.
+        modified = email.utils.formatdate(int(stat.st_mtime), usegmt=True)
+        if self.headers.get("If-Modified-Since") == modified:
+            handle.close()
+            self.send_response(304)
+            self.send_header("Last-Modified", modified)
+            self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            return None
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(original))
         self.send_header("Content-Encoding", encoding)
-        self.send_header("Content-Length", str(size))
+        self.send_header("Content-Length", str(stat.st_size))
+        self.send_header("Last-Modified", modified)
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return handle

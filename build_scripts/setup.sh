@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the Makefile needs, or says exactly what is missing. Usage: setup.sh venv|npm|chromium|nginx|webkit
+# Installs what the Makefile needs, or says exactly what is missing.
+# Usage: setup.sh venv|npm|chromium|nginx|apache|webkit
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,27 @@ case "${1:-}" in
       fi
     fi
     ;;
+  apache)
+    # The browser tests run the shipped Apache configuration (build_scripts/hosting/.htaccess)
+    # under Debian's apache2, started by the tests themselves on a free port.
+    if [ ! -x /usr/sbin/apache2 ] || [ ! -f /usr/lib/apache2/modules/mod_rewrite.so ]; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "setup: installing Debian apache2 for the hosting tests"
+        install_apache() {
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 apache2 >/dev/null 2>&1
+        }
+        # The package lists are usually fresh (the chromium or nginx step updated them): update
+        # them only when the install cannot find the package.
+        install_apache || { apt-get update -qq >/dev/null && install_apache; } \
+          || die "apt-get could not install apache2."
+        # Only the binary and its modules are needed: stop the service the package starts.
+        if command -v systemctl >/dev/null; then systemctl disable --now apache2 >/dev/null 2>&1 || true; fi
+      else
+        die "Apache httpd is needed for the hosting tests. Install it (Debian: sudo apt-get install apache2)."
+      fi
+    fi
+    ;;
   webkit)
     # The WebKit tier (tests/webkit/) drives WebKitGTK's MiniBrowser through WebKitWebDriver
     # inside a virtual X display: the engine of Safari on the iPhones clinicians carry.
@@ -71,6 +93,6 @@ case "${1:-}" in
       || die "webkit2gtk-driver is installed but $minibrowser is missing (Debian: apt-get install --reinstall libwebkit2gtk-4.1-0)."
     ;;
   *)
-    die "usage: setup.sh venv|npm|chromium|nginx|webkit"
+    die "usage: setup.sh venv|npm|chromium|nginx|apache|webkit"
     ;;
 esac

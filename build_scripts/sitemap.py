@@ -9,15 +9,22 @@ Material's instant navigation only takes over a click when the link is listed in
   imports) so an admin can run `python3 hosting/set_site_url.py https://intranet/net-guide/`
   on the unpacked site (HOSTING.md), with no rebuild;
 - the local server (serve.py) answers /sitemap.xml for whatever host and port it is asked on.
+
+The same script sets the web app manifest's `start_url`, `scope` and `id` to the hosting path
+(the build writes "./", right under any path; the explicit path says where the installed app
+lives even to a tool that reads the file on its own).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 DEFAULT_SITE_URL = "http://localhost/"
+MANIFEST = "manifest.webmanifest"  # build_scripts/web_manifest.py writes it
 
 
 def page_paths(site: Path) -> list[str]:
@@ -47,8 +54,26 @@ def write_sitemap(site: Path, base_url: str) -> Path:
     return target
 
 
+def set_manifest_address(site: Path, base_url: str) -> Path | None:
+    """Point the manifest's start_url, scope and id at the path of `base_url` (the host is
+    left out: the manifest must match whichever host name readers use); None without one."""
+    target = site / MANIFEST
+    if not target.is_file():
+        return None
+    path = urlsplit(base_url).path or "/"
+    path = path if path.endswith("/") else path + "/"
+    data = json.loads(target.read_text(encoding="utf-8"))
+    data.update({"id": path, "start_url": path, "scope": path})
+    target.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    for suffix in (".gz", ".br"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    return target
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Rewrite sitemap.xml for the hosting address.")
+    parser = argparse.ArgumentParser(
+        description="Rewrite sitemap.xml and the app manifest for the hosting address."
+    )
     parser.add_argument("base_url", help="where the site is served, e.g. https://host/net-guide/")
     parser.add_argument(
         "--site", type=Path, default=Path("site"), help="the site folder (default: ./site)"
@@ -59,6 +84,9 @@ def main() -> None:
     if not args.base_url.startswith(("http://", "https://")):
         raise SystemExit(f"{args.base_url!r}: give the full address, e.g. https://host/net-guide/")
     print(f"wrote {write_sitemap(args.site, args.base_url)} for {args.base_url}")
+    manifest = set_manifest_address(args.site, args.base_url)
+    if manifest is not None:
+        print(f"wrote {manifest}: start_url and scope {urlsplit(args.base_url).path or '/'}")
 
 
 if __name__ == "__main__":

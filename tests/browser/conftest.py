@@ -16,7 +16,9 @@ from playwright.sync_api import BrowserContext
 
 from build_scripts.paths import SITE
 from build_scripts.serve import serving
+from tests.browser.hosting import bundle  # noqa: F401  (the session's hosting bundle)
 from tests.browser.support import (  # noqa: F401  (re-exported for older imports)
+    HOST_RESOLVER_RULES,
     ExternalRequests,
     guard,
     wait_for_engine,
@@ -38,7 +40,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: run `make test` (installs it) or set CHROMIUM."
         )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+    args = [*browser_type_launch_args.get("args", []), HOST_RESOLVER_RULES]
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": args}
 
 
 @pytest.fixture(scope="session")

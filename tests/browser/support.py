@@ -10,7 +10,12 @@ from urllib.parse import parse_qsl, urlsplit
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route
 
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]"}
+# A plain-HTTP intranet's host name (not localhost, so not a secure origin): the tests'
+# Chromium resolves it to 127.0.0.2 (conftest.py), where test_nginx.py serves the bundle.
+PLAIN_HTTP_HOST = "net-guide.test"
+PLAIN_HTTP_ADDRESS = "127.0.0.2"
+HOST_RESOLVER_RULES = f"--host-resolver-rules=MAP {PLAIN_HTTP_HOST} {PLAIN_HTTP_ADDRESS}"
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", PLAIN_HTTP_HOST}
 ENGINE_BOOT_TIMEOUT_MS = 120_000
 # Content Security Policy violations, also those not logged; recorded through Playwright's init
 # script, which runs outside the page's policy.

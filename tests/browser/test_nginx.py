@@ -1,46 +1,47 @@
 """The hosting bundle behind a real nginx, configured with the shipped hosting/nginx.conf.
 
 `make dist`'s function writes the zip into a temporary folder; it is unpacked, checked against
-its SHA256SUMS, and served by nginx (Debian package, `make test` installs it) as a foreground
-child process with its own prefix, pid and temp paths, on a free port of 127.0.0.1.
+its SHA256SUMS (tests/browser/hosting.py), and served by nginx (Debian package, `make test`
+installs it) as a foreground child process with its own prefix, pid and temp paths.
+
+The calculators are opened the way most hospital intranets serve them: plain HTTP under a
+host name that is not localhost (`net-guide.test`, which the tests' Chromium maps to the
+nginx on 127.0.0.2). That is not a secure origin, so there is no service worker: the pages
+must work without one and say nothing in the console about it.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import shutil
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import brotli
 import pytest
-from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import Browser, ConsoleMessage, Response, expect
 
-from build_scripts.make_dist import bundle_name, make_dist
-from build_scripts.paths import SITE
 from calculator import web
 from tests.browser.conftest import guard, wait_for_engine, wait_for_json
-from tests.browser.scenarios import PNET_PROGRESSING
+from tests.browser.hosting import (
+    GRADE,
+    IMMUTABLE,
+    SEQUENCE,
+    check_engine_responses,
+    check_offline_files,
+    engine_path,
+    fetch,
+    free_port,
+    stop,
+    wait_until_listening,
+)
+from tests.browser.support import PLAIN_HTTP_ADDRESS, PLAIN_HTTP_HOST
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MODULE_DIRS = (Path("/usr/share/nginx/modules"), Path("/usr/lib/nginx/modules"))
 MIME_TYPES = Path("/etc/nginx/mime.types")
-IMMUTABLE = "public, max-age=31536000, immutable"
-GRADE = {
-    "site": "pancreas",
-    "differentiation": "well",
-    "ki67_percent": "12",
-    "mitoses.per_2mm2": "3",
-}
-SEQUENCE = PNET_PROGRESSING
 
 
 def brotli_module() -> Path:
@@ -51,17 +52,13 @@ def brotli_module() -> Path:
     pytest.fail("nginx's brotli static module is missing: run `make test` (it installs it).")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def write_config(top: Path, work: Path, port: int, *, wasm_type: str | None = None) -> Path:
+def write_config(
+    top: Path, work: Path, address: str, port: int, *, wasm_type: str | None = None
+) -> Path:
     """The shipped server block with only listen/root changed, inside a minimal main config."""
     shipped = (top / "hosting" / "nginx.conf").read_text()
     edits = {
-        "listen 80;": f"listen 127.0.0.1:{port};",
+        "listen 80;": f"listen {address}:{port};",
         "root /srv/net-guide/site;": f"root {top / 'site'};",
     }
     if wasm_type is not None:  # a host whose types block gets .wasm wrong
@@ -107,84 +104,36 @@ def error_log(work: Path) -> str:
     return log.read_text()[-2000:] if log.is_file() else ""
 
 
-def wait_until_listening(process: subprocess.Popen[bytes], port: int, work: Path) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"nginx exited with {process.returncode}: {error_log(work)}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    pytest.fail(f"nginx did not listen on {port}: {error_log(work)}")
-
-
 class Nginx:
     """A foreground nginx child process over one bundle (stopped by `stop`)."""
 
-    def __init__(self, top: Path, work: Path, *, wasm_type: str | None = None) -> None:
+    def __init__(
+        self, top: Path, work: Path, *, wasm_type: str | None = None, address: str = "127.0.0.1"
+    ) -> None:
+        """`url` is the address for plain requests; `site_url` the one a reader's browser uses
+        (for 127.0.0.2, the intranet host name the tests' Chromium maps to it)."""
         if not Path(NGINX).is_file():
             pytest.fail("nginx not found: run `make test` (it installs the Debian package).")
         self.port = free_port()
         self.work = work
-        self.main = write_config(top, work, self.port, wasm_type=wasm_type)
+        self.main = write_config(top, work, address, self.port, wasm_type=wasm_type)
         checked = subprocess.run([*nginx_command(self.main), "-t"], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr + error_log(work)
         self.process = subprocess.Popen(nginx_command(self.main), stdin=subprocess.DEVNULL)
-        wait_until_listening(self.process, self.port, work)
-        self.url = f"http://127.0.0.1:{self.port}/"
+        wait_until_listening(self.process, address, self.port, lambda: error_log(work))
+        self.url = f"http://{address}:{self.port}/"
+        host = PLAIN_HTTP_HOST if address == PLAIN_HTTP_ADDRESS else address
+        self.site_url = f"http://{host}:{self.port}/"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-# Session-wide: pytest runs this module's browser tests apart from its others (grouped by the
-# browser parameter), and the bundle is made once for both.
-@pytest.fixture(scope="session")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (SITE / "index.html").is_file():
-        pytest.fail("site/ is not built: run `make test` (it builds the site first).")
-    out = tmp_path_factory.mktemp("dist")
-    archive = make_dist(SITE, out)
-    assert archive.name == f"{bundle_name()}.zip"
-    with zipfile.ZipFile(archive) as bundle_zip:
-        bundle_zip.extractall(out / "unpacked")
-    top = out / "unpacked" / bundle_name()
-    for line in (top / "SHA256SUMS").read_text().splitlines():
-        digest, name = line.split("  ", 1)
-        assert hashlib.sha256((top / name).read_bytes()).hexdigest() == digest, name
-    return top
+        stop(self.process)
 
 
 @pytest.fixture(scope="module")
 def nginx(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
-    server = Nginx(bundle, tmp_path_factory.mktemp("nginx"))
+    server = Nginx(bundle, tmp_path_factory.mktemp("nginx"), address=PLAIN_HTTP_ADDRESS)
     yield server
     server.stop()
-
-
-def engine_path(top: Path) -> str:
-    (engine,) = (top / "site" / "assets" / "engine").iterdir()
-    return f"assets/engine/{engine.name}/"
-
-
-def fetch(url: str, encoding: str | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": encoding or "identity"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return (
-                response.status,
-                {k.lower(): v for k, v in response.headers.items()},
-                response.read(),
-            )
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 @pytest.mark.parametrize(
@@ -231,50 +180,70 @@ def test_types_caching_and_security_headers(nginx: Nginx, bundle: Path) -> None:
         assert fetch(nginx.url + hidden)[0] == 404, hidden
     status, headers, body = fetch(nginx.url + "no/such/page/")
     assert status == 404 and b"<html" in body.lower()
+    check_offline_files(nginx.url)
 
 
-def browse(browser: Browser) -> tuple[Page, list[Response]]:
-    context = browser.new_context(service_workers="block")
-    guard(context)
-    page = context.new_page()
-    responses: list[Response] = []
-    page.on("response", lambda response: responses.append(response))
-    return page, responses
+class Browsing:
+    """A page in a fresh context that lets service workers run (where the origin allows one),
+    recording responses and console problems."""
 
+    def __init__(self, browser: Browser, service_workers: str = "allow") -> None:
+        context = browser.new_context(service_workers=service_workers)
+        self.outside = guard(context)
+        self.page = context.new_page()
+        self.responses: list[Response] = []
+        self.problems: list[str] = []
+        self.page.on("response", lambda response: self.responses.append(response))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
 
-def check_engine_responses(page: Page, responses: list[Response]) -> None:
-    (wasm,) = [r for r in responses if r.url.endswith("/pyodide.asm.wasm")]
-    headers = wasm.all_headers()
-    assert headers["content-type"] == "application/wasm"
-    assert headers.get("content-encoding") in {"br", "gzip"}, headers
-    assert headers["cache-control"] == IMMUTABLE
-    # The shipped config sends the snapshot precompressed, so the worker restores it.
-    (snapshot,) = [r for r in responses if r.url.endswith("/python-snapshot.bin")]
-    assert snapshot.all_headers().get("content-encoding") in {"br", "gzip"}
-    assert page.evaluate("window.NetEngine.ready")["snapshot"] is True
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in {"error", "warning"}:
+            self.problems.append(f"{message.type}: {message.text}")
+
+    def check_plain_http(self) -> None:
+        """No secure origin, no service worker API: none registered, nothing logged."""
+        page = self.page
+        assert page.evaluate("[window.isSecureContext, 'serviceWorker' in navigator]") == [
+            False,
+            False,
+        ]
+        assert not [r.url for r in self.responses if r.url.endswith("/sw.js")]
+        expect(page.get_by_test_id("offline-indicator")).to_have_count(0)
+        assert not self.problems, self.problems
+        assert not self.outside, self.outside
+
+    def close(self) -> None:
+        self.page.context.close()
 
 
 def test_grade_page_over_nginx(nginx: Nginx, browser: Browser) -> None:
-    page, responses = browse(browser)
-    page.goto(f"{nginx.url}calculator/grade/?{urlencode(GRADE)}")
+    browsing = Browsing(browser)
+    page = browsing.page
+    page.goto(nginx.site_url)
+    expect(page.get_by_test_id("offline-keep")).to_be_hidden()  # offline needs a secure origin
+    page.goto(f"{nginx.site_url}calculator/grade/?{urlencode(GRADE)}")
     wait_for_engine(page)
     wait_for_json(page, web.grade_params(GRADE))
     expect(page.get_by_test_id("grade-result")).to_contain_text("NET G2")
-    check_engine_responses(page, responses)
-    page.context.close()
+    check_engine_responses(page, browsing.responses)
+    browsing.check_plain_http()
+    browsing.close()
 
 
 def test_sequence_page_over_nginx(nginx: Nginx, browser: Browser) -> None:
-    page, responses = browse(browser)
-    page.goto(f"{nginx.url}calculator/sequence/?{urlencode(SEQUENCE)}")
+    browsing = Browsing(browser)
+    page = browsing.page
+    page.goto(f"{nginx.site_url}calculator/sequence/?{urlencode(SEQUENCE)}")
     wait_for_engine(page)
     expected = web.sequence_params(SEQUENCE)
     assert expected["status"] == "complete"
     wait_for_json(page, expected)
     options = page.get_by_test_id("options").locator("[data-option-id]")
     expect(options).to_have_count(len(expected["options"]))
-    check_engine_responses(page, responses)
-    page.context.close()
+    check_engine_responses(page, browsing.responses)
+    browsing.check_plain_http()
+    browsing.close()
 
 
 def test_wrong_wasm_type_on_nginx_gives_hosting_error(
@@ -282,7 +251,8 @@ def test_wrong_wasm_type_on_nginx_gives_hosting_error(
 ) -> None:
     server = Nginx(bundle, tmp_path / "nginx", wasm_type="application/octet-stream")
     try:
-        page, _ = browse(browser)
+        # On 127.0.0.1 a service worker would run: blocked, this test is about the host.
+        page = Browsing(browser, service_workers="block").page
         page.goto(server.url + "calculator/grade/?site=pancreas&ki67_percent=12")
         wait_for_engine(page, "failed")
         expect(page.locator("html[data-calculator=failed]")).to_have_count(1)

@@ -38,7 +38,7 @@ def test_policy_is_first_in_head_and_strict(path: str) -> None:
     assert policy["style-src"] == ["'self'"]
     assert policy["default-src"] == ["'self'"]
     assert policy["img-src"] == ["'self'", "data:"]
-    for name in ("font-src", "connect-src", "worker-src", "base-uri", "form-action"):
+    for name in ("font-src", "connect-src", "worker-src", "manifest-src", "base-uri", "form-action"):
         assert policy[name] == ["'self'"], name
     assert policy["object-src"] == ["'none'"]
     assert html.count("Content-Security-Policy") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -77,7 +78,15 @@ def test_csp_hashes_executable_inline_scripts(tmp_path: Path) -> None:
     assert directives["style-src"] == "'self'"
     assert directives["object-src"] == "'none'"
     assert directives["img-src"] == "'self' data:"
-    for name in ("default-src", "connect-src", "worker-src", "font-src", "base-uri", "form-action"):
+    for name in (
+        "default-src",
+        "connect-src",
+        "worker-src",
+        "manifest-src",
+        "font-src",
+        "base-uri",
+        "form-action",
+    ):
         assert directives[name] == "'self'", name
 
 
@@ -170,6 +179,9 @@ def test_bundled_set_site_url_runs_alone_and_rewrites_the_sitemap(
         bundle.extractall(unpacked)
     top = unpacked / f"net-guide-{ENGINE_VERSION}"
     (top / "site" / "sitemap.xml.gz").write_bytes(b"stale")
+    manifest = top / "site" / "manifest.webmanifest"
+    manifest.write_text(json.dumps({"name": "NET Guide", "start_url": "./", "scope": "./"}))
+    Path(f"{manifest}.br").write_bytes(b"stale")
 
     def set_site_url(address: str) -> subprocess.CompletedProcess[str]:
         tool = [sys.executable, "-I", "hosting/set_site_url.py", address]
@@ -182,6 +194,14 @@ def test_bundled_set_site_url_runs_alone_and_rewrites_the_sitemap(
     assert "<loc>https://intranet.example/net-guide/sub/</loc>" in sitemap
     assert "assets" not in sitemap
     assert not (top / "site" / "sitemap.xml.gz").exists()  # no stale copy served instead
+    # The app installs under the hospital's path, whatever host name readers use.
+    assert json.loads(manifest.read_text()) == {
+        "name": "NET Guide",
+        "id": "/net-guide/",
+        "start_url": "/net-guide/",
+        "scope": "/net-guide/",
+    }
+    assert not Path(f"{manifest}.br").exists()
     refused = set_site_url("intranet/net-guide")
     assert refused.returncode != 0 and "full address" in refused.stderr
 
@@ -196,14 +216,19 @@ def test_hosting_configs_name_the_types_and_cache_rules() -> None:
     assert "default_type application/wasm;" in nginx and "default_type text/javascript;" in nginx
     assert "gzip_static on;" in nginx and "brotli_static on;" in nginx
     assert "immutable" in nginx and '"no-cache"' in nginx
+    assert '"~/sw\\.js$"               "no-cache";' in nginx  # the service worker, explicitly
+    assert "default_type application/manifest+json;" in nginx
     apache = (HOSTING / ".htaccess").read_text()
     for line in (
         "AddType application/wasm .wasm",
         "AddType text/javascript .js .mjs",
         "AddType application/zip .whl",
         "AddType application/json .json",
+        "AddType application/manifest+json .webmanifest",
+        "AllowOverride FileInfo Indexes AuthConfig Options=Indexes,MultiViews",
     ):
         assert line in apache
+    assert re.search(r'<Files "sw\.js">\s*Header always set Cache-Control "no-cache"', apache)
     assert "immutable" in apache and "Content-Encoding br" in apache
     root = ET.parse(HOSTING / "web.config").getroot()
     maps = {m.get("fileExtension"): m.get("mimeType") for m in root.iter("mimeMap")}
@@ -211,6 +236,11 @@ def test_hosting_configs_name_the_types_and_cache_rules() -> None:
     assert maps[".mjs"] == "text/javascript"
     assert maps[".whl"] == "application/zip"
     assert maps[".json"] == "application/json"
+    assert maps[".webmanifest"] == "application/manifest+json"  # else IIS answers 404.3
+    (worker,) = [node for node in root.iter("location") if node.get("path") == "sw.js"]
+    assert [a.get("value") for a in worker.iter("add") if a.get("name") == "Cache-Control"] == [
+        "no-cache"
+    ]
     headers = [a.get("value") for a in root.iter("add") if a.get("name") == "Cache-Control"]
     assert "public, max-age=31536000, immutable" in headers and "no-cache" in headers
     guide = (HOSTING / "HOSTING.md").read_text()

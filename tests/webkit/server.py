@@ -2,7 +2,7 @@
 
 The same handler as `make serve` and the Chromium tests (build_scripts/serve.py); HTML pages are
 sent uncompressed with one `<script src>` added right after `<head>` (a same-origin script, so
-the site's Content-Security-Policy allows it).
+the site's Content-Security-Policy allows it). The service worker is not served (404).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ PROBE = (Path(__file__).parent / "probe.js").read_bytes()
 FAILING_WORKER_PATH = "/__webkit_failing_worker.js"
 FAILING_WORKER = b'throw new Error("probe: in a worker");\n'
 HEAD = re.compile(rb"<head[^>]*>", re.IGNORECASE)
+SERVICE_WORKER_PATH = "/sw.js"
 
 
 def with_probe(html: bytes) -> bytes:
@@ -42,6 +43,12 @@ class ProbedHandler(SiteHandler):
             return self._send_bytes(PROBE, "text/javascript")
         if path == FAILING_WORKER_PATH:
             return self._send_bytes(FAILING_WORKER, "text/javascript")
+        if path == SERVICE_WORKER_PATH:
+            # This tier is about the calculators in Safari's engine: no service worker, as the
+            # Chromium tests block it too (tests/browser/test_offline.py lets it run). A host
+            # without sw.js is a case the site handles quietly, which the probe checks.
+            self.send_error(404)
+            return None
         file = Path(self.translate_path(self.path))
         if file.is_dir() and path.endswith("/"):
             file = file / "index.html"
