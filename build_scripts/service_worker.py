@@ -22,7 +22,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-from build_scripts.paths import DOCS, ROOT
+from build_scripts.paths import DOCS, ROOT, VENDORED
 from build_scripts.precompress import sent_size
 from build_scripts.snapshot import (
     CORE_STDLIB_NAME,
@@ -219,6 +219,8 @@ def write_service_worker(site: Path, *, version: str, evidence_date: str) -> dic
         "build": build_id(site),
         "engine": engine,
         "calculator_pages": calculator_pages(site),
+        # Loaded by the calculators on demand (the print summary's QR code): saved with them.
+        "calculator_files": sorted(VENDORED),
         "offline_page": OFFLINE_PAGE,
         "host_edited": list(HOST_EDITED),
     }

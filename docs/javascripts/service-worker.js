@@ -140,7 +140,10 @@ function engineURL(name) {
   return new URL(name, ENGINE_BASE).href;
 }
 
-const CALCULATOR_PAGES = NET.calculator_pages.map((path) => new URL(path, SCOPE).href);
+// The calculator pages, and the files they load only on demand (the print summary's QR code).
+const CALCULATOR_PAGES = [...NET.calculator_pages, ...NET.calculator_files].map(
+  (path) => new URL(path, SCOPE).href,
+);
 
 // The engine and the calculators' pages, all on the device.
 async function engineCached() {

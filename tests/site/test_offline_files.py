@@ -37,6 +37,9 @@ def test_service_worker_names_this_build() -> None:
     assert config["engine"]["path"] == f"assets/engine/{engine.name}/"
     # Saving the engine saves these pages too (CALCULATORS: the built site's calculator pages).
     assert config["calculator_pages"] == list(CALCULATORS)
+    # ...and the files the calculators load on demand, so the print summary's QR code works.
+    assert config["calculator_files"] == ["assets/vendor/qrcode-generator/qrcode.js"]
+    assert (SITE / config["calculator_files"][0]).is_file()
     for imported in re.findall(r'"(assets/workbox/[^"]+\.js)"', SW.read_text()):
         assert (SITE / imported).is_file(), imported
 
