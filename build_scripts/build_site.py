@@ -22,6 +22,7 @@ from build_scripts.local_notes_site import read_notes, write_local_notes
 from build_scripts.material_patches import check_material_version
 from build_scripts.paths import (
     BUILD,
+    DOCS,
     PYODIDE_FILES,
     PYODIDE_NPM,
     ROOT,
@@ -87,12 +88,15 @@ def build_wheel(out_dir: Path = WHEEL_DIR) -> Path:
 
 
 def generate_pages() -> None:
-    """Render the algorithm, option and evidence pages from calculator/data (Jinja2), and the
-    grade calculator's form that docs/calculator/grade.md includes."""
+    """Render the algorithm, option and evidence pages from calculator/data (Jinja2), the
+    grade calculator's form that docs/calculator/grade.md includes, and the FHIR bundle and
+    JSON Schemas (docs/fhir/, copied into the site as they are)."""
     from build_scripts import render_grade_form, render_pages
+    from build_scripts.fhir.bundle import write_all
 
     render_pages.render_all()
     render_grade_form.write_form()
+    write_all(DOCS / "fhir")
 
 
 def run_mkdocs(engine_path: str, pyodide: str) -> MkDocsConfig:

@@ -18,7 +18,7 @@ from calculator.flat_params import (
 )
 from calculator.sequencing.contract import ANSWER_VALUES, GRADING_KEYS, PRIOR_KEY
 from calculator.sequencing.engine import sequence
-from calculator.version import ENGINE_VERSION
+from calculator.sequencing.result import SequenceError, SequenceResult
 
 # Site and differentiation are sequencing answers; the other grading parameters (dotted keys
 # included, shared/spec/grading.md) are read as the grade page reads them.
@@ -49,21 +49,15 @@ def sequence_params(params: Mapping[str, str]) -> dict[str, object]:
     """The result JSON object for flat parameters; parameters that are not a group of named
     values give status "error"."""
     if not isinstance(params, Mapping):
-        return {
-            "status": "error",
-            "pathway": None,
-            "path": [],
-            "next_question": None,
-            "options": [],
-            "advice": [],
-            "error": {
-                "field": "input",
-                "message": "The calculator could not read these parameters: they must be one "
+        # Built as every result is, so it has every key of the result (grading included).
+        return SequenceResult(
+            status="error",
+            error=SequenceError(
+                "input",
+                "The calculator could not read these parameters: they must be one "
                 "group of named values.",
-            },
-            "pointer": None,
-            "engine_version": ENGINE_VERSION,
-        }
+            ),
+        ).to_dict()
     return sequence(params_to_answers(params)).to_dict()
 
 

@@ -4,13 +4,12 @@ choice that can make a difference, and check the Revision 2 safety rules on ever
 Answer values the tree never tells apart (no condition names one without the other, such as the
 GI sites other than the pancreas) are walked once, through one representative; a separate test
 checks that the others give the same result. Starting points: no indices (grade asked), Ki-67
-5 / 15 / 35 / 70 %, and several lists of treatments already given (`prior`).
+5 / 15 / 35 / 70 %, and several lists of treatments already given (`prior`). The walk itself is
+tests/sequencing_walk.py (the FHIR equivalence test walks the same combinations).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 import pytest
@@ -19,91 +18,12 @@ from calculator.sequencing import load_tree, sequence
 from calculator.sequencing.contract import (
     ACTIVE_CATEGORIES,
     ADVICE_IDS,
-    ANSWER_VALUES,
     OFFERED,
     PREFERENCES,
 )
-from calculator.sequencing.model import Condition, NumRange, Tree
+from tests.sequencing_walk import PRRT, SEEDS, all_results, value_classes
 
-PRRT = "prrt_lu177_dotatate"
-# Every answer combination for each representative Ki-67 (or none: the grade is asked) ...
-SEEDS: list[dict[str, Any]] = [
-    {},
-    {"ki67_percent": "5"},
-    {"ki67_percent": "15"},
-    {"ki67_percent": "35"},
-    {"ki67_percent": "70"},
-]
-# ... and, for the later lines, unresectable advanced disease with treatments already given.
-LATER = {"differentiation": "well", "stage": "advanced", "resectable": "no"}
-SEEDS += [
-    {**LATER, "syndrome": syndrome, "ki67_percent": ki67, "prior": prior}
-    for prior in (
-        ["ssa"],
-        ["ssa_dose_escalation"],
-        ["everolimus", PRRT],
-        ["captem"],
-        ["captem", "everolimus", "sunitinib", PRRT, "cabozantinib"],
-    )
-    for syndrome, ki67 in (("none", "15"), ("carcinoid_syndrome", "35"))
-]
-
-
-def conditions(tree: Tree) -> Iterator[Condition]:
-    for step in tree.steps:
-        yield from (b.when for b in step.branches if b.when)
-        for rec in step.recommendations:
-            yield from (c for c in (rec.when, rec.unless) if c)
-        for adv in step.advice:
-            yield from (c for c in (adv.when, adv.unless) if c)
-    yield from (rule.when for rule in tree.advice_rules if rule.when)
-    for fact in tree.facts.values():
-        yield from (rule.when for rule in fact.rules if rule.when)
-    for source in tree.sources.values():
-        if source.grade_scope:
-            yield source.grade_scope.when
-            yield from source.grade_scope.by_option.values()
-
-
-@cache
-def value_classes() -> dict[str, list[list[str]]]:
-    """For each answer key, its values grouped by the set of clauses that name them."""
-    tree = load_tree()
-    clauses = [
-        (i, key, clause)
-        for i, cond in enumerate(conditions(tree))
-        for key, clause in cond.clauses.items()
-        if not isinstance(clause, NumRange)
-    ]
-    classes: dict[str, list[list[str]]] = {}
-    for key, values in ANSWER_VALUES.items():
-        groups: dict[frozenset[int], list[str]] = {}
-        for value in values:
-            sig = frozenset(i for i, k, clause in clauses if k == key and value in clause)
-            groups.setdefault(sig, []).append(value)
-        classes[key] = list(groups.values())
-    return classes
-
-
-def walk(start: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    """Yield (answers, result) for every terminal result reachable from `start`."""
-    todo = [start]
-    while todo:
-        answers = todo.pop()
-        result = sequence(answers).to_dict()
-        if result["status"] == "needs_input":
-            q = result["next_question"]
-            assert q["key"] not in answers
-            if q["key"] == "syndrome_controlled":
-                assert answers["syndrome"] != "none"
-            offered = [c["value"] for c in q["choices"]]
-            assert sorted(offered) == sorted(ANSWER_VALUES[q["key"]])
-            todo += [{**answers, q["key"]: group[0]} for group in value_classes()[q["key"]]]
-        else:
-            yield answers, result
-
-
-ALL = [(seed_i, a, r) for seed_i, seed in enumerate(SEEDS) for a, r in walk(seed)]
+ALL = all_results()
 TREE = load_tree()
 
 
