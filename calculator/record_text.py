@@ -184,14 +184,17 @@ def grade_record(inputs: object, *, today: date) -> Record:
 
 def grade_error_record(field: str, message: str, *, today: date) -> Record:
     """The record of input that could not be graded: the problem, and no result."""
-    detail = _error_item(message, _grade_field_label(field))
+    return _error_record("grade", GRADE, _error_item(message, _grade_field_label(field)), today)
+
+
+def _error_record(kind: str, words: dict[str, Any], detail: Item, today: date) -> Record:
     return Record(
-        kind="grade",
+        kind=kind,
         status="error",
         final=False,
-        title=GRADE["title"],
-        notice=GRADE["error"],
-        sections=(Section((detail, Item(GRADE["error_fix"]))),),
+        title=words["title"],
+        notice=words["error"],
+        sections=(Section((detail, Item(words["error_fix"]))),),
         link=None,
         link_label=None,
         footer=_footer(today),
@@ -396,17 +399,7 @@ def sequence_record(
 def sequence_error_record(field: str, message: str, *, today: date) -> Record:
     """The record of answers that could not be used: the problem, and no result."""
     detail = _error_item(message, _sequence_field_label(field))
-    return Record(
-        kind="sequence",
-        status="error",
-        final=False,
-        title=SEQUENCE["title"],
-        notice=SEQUENCE["error"],
-        sections=(Section((detail, Item(SEQUENCE["error_fix"]))),),
-        link=None,
-        link_label=None,
-        footer=_footer(today),
-    )
+    return _error_record("sequence", SEQUENCE, detail, today)
 
 
 def _sequence_field_label(field: str) -> str:
