@@ -66,9 +66,11 @@ test-browser: site chromium nginx apache
 test-webkit: site webkit
 	$(PY) -m pytest tests/webkit -q
 
-# One pytest run, fastest tier first, so the closing line counts every test.
+# One pytest run, so the closing line counts every test. Two workers by default (WORKERS=1 for
+# one); each takes whole test files, so a file's shared browser page stays on one worker.
+WORKERS ?= 2
 test: lint site chromium nginx apache webkit
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(TIERS) -q
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(TIERS) -q -n $(WORKERS) --dist loadfile
 
 bench: site chromium
 	CHROMIUM=$(CHROMIUM) $(PY) -m benchmarks.run

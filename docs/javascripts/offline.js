@@ -143,14 +143,20 @@
     );
   }
 
+  function offerWhenInstalled(worker) {
+    worker.addEventListener("statechange", () => {
+      if (worker.state === "installed") offerUpdate(worker);
+    });
+  }
+
   function watchUpdates() {
+    // The browser checks for a new worker as the page loads: by the time the registration is
+    // known, that worker may be waiting, still installing (its "updatefound" already past), or
+    // not found yet.
     if (registration.waiting) offerUpdate(registration.waiting);
+    else if (registration.installing) offerWhenInstalled(registration.installing);
     registration.addEventListener("updatefound", () => {
-      const worker = registration.installing;
-      if (!worker) return;
-      worker.addEventListener("statechange", () => {
-        if (worker.state === "installed") offerUpdate(worker);
-      });
+      if (registration.installing) offerWhenInstalled(registration.installing);
     });
     container.addEventListener("controllerchange", () => {
       const previous = controller;

@@ -109,6 +109,22 @@ def fetch(url: str, encoding: str | None = None) -> tuple[int, dict[str, str], b
         return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
+def check_engine_file_types(base: str, bundle: Path) -> None:
+    """The engine's files with their types and a year's immutable caching, as a server of the
+    shipped configuration sends them."""
+    engine = engine_path(bundle)
+    for name, expected_type in [
+        ("pyodide.mjs", "text/javascript"),
+        ("engine-worker.mjs", "text/javascript"),
+        ("pyodide-lock.json", "application/json"),
+        (next(p.name for p in (bundle / "site" / engine).glob("*.whl")), "application/zip"),
+    ]:
+        status, headers, _ = fetch(base + engine + name, "gzip")
+        assert status == 200, name
+        assert headers["content-type"].split(";")[0] == expected_type, name
+        assert headers["cache-control"] == IMMUTABLE, name
+
+
 def check_engine_responses(page: Page, responses: list[Response]) -> None:
     (wasm,) = [r for r in responses if r.url.endswith("/pyodide.asm.wasm")]
     headers = wasm.all_headers()

@@ -26,6 +26,7 @@ from tests.browser.hosting import (
     GRADE,
     IMMUTABLE,
     SEQUENCE,
+    check_engine_file_types,
     check_engine_responses,
     check_offline_files,
     engine_path,
@@ -133,16 +134,7 @@ def test_precompressed_files_types_and_headers(apache: Apache, bundle: Path) -> 
         assert decode(body) == raw, encoding
     status, headers, body = fetch(apache.url + wasm)
     assert (status, headers.get("content-encoding"), body) == (200, None, raw)
-    for name, expected_type in [
-        ("pyodide.mjs", "text/javascript"),
-        ("engine-worker.mjs", "text/javascript"),
-        ("pyodide-lock.json", "application/json"),
-        (next(p.name for p in (bundle / "site" / engine).glob("*.whl")), "application/zip"),
-    ]:
-        status, headers, _ = fetch(apache.url + engine + name, "gzip")
-        assert status == 200, name
-        assert headers["content-type"].split(";")[0] == expected_type, name
-        assert headers["cache-control"] == IMMUTABLE, name
+    check_engine_file_types(apache.url, bundle)
     status, headers, body = fetch(apache.url + "calculator/grade/", "br")
     assert status == 200
     assert headers["content-type"].startswith("text/html")

@@ -29,6 +29,7 @@ from tests.browser.hosting import (
     GRADE,
     IMMUTABLE,
     SEQUENCE,
+    check_engine_file_types,
     check_engine_responses,
     check_offline_files,
     engine_path,
@@ -158,16 +159,7 @@ def test_types_caching_and_security_headers(nginx: Nginx, bundle: Path) -> None:
     status, headers, body = fetch(nginx.url + engine + "pyodide.asm.wasm")
     assert (status, headers.get("content-encoding")) == (200, None)
     assert body == (bundle / "site" / engine / "pyodide.asm.wasm").read_bytes()
-    for name, expected_type in [
-        ("pyodide.mjs", "text/javascript"),
-        ("engine-worker.mjs", "text/javascript"),
-        ("pyodide-lock.json", "application/json"),
-        (next(p.name for p in (bundle / "site" / engine).glob("*.whl")), "application/zip"),
-    ]:
-        status, headers, _ = fetch(nginx.url + engine + name, "gzip")
-        assert status == 200, name
-        assert headers["content-type"].split(";")[0] == expected_type, name
-        assert headers["cache-control"] == IMMUTABLE, name
+    check_engine_file_types(nginx.url, bundle)
     status, headers, _ = fetch(nginx.url + "calculator/grade/", "br")
     assert status == 200
     assert headers["content-type"].startswith("text/html")
