@@ -74,12 +74,23 @@ def settled(page: Page) -> dict:
     return state
 
 
+# Set before a scroll: resolves at its end (the page's own scrollend listener, added earlier,
+# has run by then), or after 300 ms when nothing scrolled (the page's end).
+SCROLL_END = """() => {
+  window.netScrollEnded = new Promise((done) => {
+    const timer = setTimeout(done, 300);
+    addEventListener("scrollend", () => { clearTimeout(timer); done(); }, { once: true });
+  });
+}"""
+
+
 def scroll(page: Page, dy: int, phone: bool) -> None:
+    page.evaluate(SCROLL_END)
     if phone:
         page.evaluate("dy => window.scrollBy(0, dy)", dy)  # a flick
     else:
         page.mouse.wheel(0, dy)
-    page.wait_for_timeout(120)
+    page.evaluate("() => window.netScrollEnded")
 
 
 def test_the_address_bar_never_names_a_step_the_reader_is_not_at(
