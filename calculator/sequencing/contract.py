@@ -6,6 +6,7 @@ the answers against them, so a typo in either place is caught rather than silent
 
 from __future__ import annotations
 
+from calculator.grading import CLASSIFICATIONS
 from calculator.sites import PRIMARY_SITES
 
 # Answer keys and their values, in the contract's order. `prior` is a list of option ids.
@@ -50,17 +51,7 @@ GRADING_KEYS: tuple[str, ...] = (
 # Values the engine computes (not answers) that conditions may test.
 KI67_VALUE = "ki67_value"  # the Ki-67 % read by the grading engine (number)
 GRADING_CLASS = "grading_class"  # the WHO classification returned by the grading engine
-GRADING_CLASSES: tuple[str, ...] = (
-    "NET",
-    "NEC",
-    "MiNEN",
-    "not_MiNEN",
-    "NEN_differentiation_not_stated",
-    "typical_carcinoid",
-    "atypical_carcinoid",
-    "outside_carcinoid_criteria",
-    "TC_or_AC",
-)
+GRADING_CLASSES: tuple[str, ...] = CLASSIFICATIONS  # one list, the grading engine's
 
 OPTION_IDS: tuple[str, ...] = (
     "observation",

@@ -1,4 +1,5 @@
-"""Answers the browser tests share (one place, so a tree change is edited once)."""
+"""Answers the browser tests and the record-text unit tests share (one place, so a tree change is
+edited once)."""
 
 from __future__ import annotations
 

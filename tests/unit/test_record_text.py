@@ -24,26 +24,12 @@ import pytest
 from calculator import record_text, sequence, web
 from calculator.flat_params import encode_query
 from calculator.sequencing.params import answers_to_query, sequence_params
+from tests.browser.scenarios import PNET_PROGRESSING  # the browser tests' pNET answers
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "record_text"
 TODAY = date(2026, 8, 1)
 PAGE = "https://intranet.hospital.example/net-guide/calculator/sequence/"
 
-PNET_PROGRESSING: dict[str, Any] = {
-    "site": "pancreas",
-    "differentiation": "well",
-    "grade": "G2",
-    "stage": "advanced",
-    "syndrome": "none",
-    "resectable": "no",
-    "vhl": "no",
-    "bulk_symptoms": "no",
-    "current_ssa": "standard",
-    "pace": "progressing",
-    "sstr": "partial",
-    "hepatic_predominant": "yes",
-    "prolonged_ssa_benefit": "yes",
-}
 
 GRADE_CASES: dict[str, object] = {
     "grade_pnet_g2": {
